@@ -1,0 +1,70 @@
+"""Go's text helpers that engines' messages and platform strings depend on.
+
+Engines print values with Go's ``%q`` (``strconv.Quote``) and build platform strings with
+``path.Join``; reproducing their exact output needs their exact rules, not Python's look-alikes.
+"""
+
+from __future__ import annotations
+
+_SIMPLE_ESCAPES = {
+    "\a": r"\a",
+    "\b": r"\b",
+    "\f": r"\f",
+    "\n": r"\n",
+    "\r": r"\r",
+    "\t": r"\t",
+    "\v": r"\v",
+    "\\": r"\\",
+    '"': r"\"",
+}
+
+
+def go_quote(text: str) -> str:
+    """``strconv.Quote``: double quotes, Go escapes, printable Unicode kept as it is."""
+    out = ['"']
+    for ch in text:
+        code = ord(ch)
+        if ch in _SIMPLE_ESCAPES:
+            out.append(_SIMPLE_ESCAPES[ch])
+        elif 0xDC80 <= code <= 0xDCFF:  # a raw byte kept by surrogateescape: Go prints \xNN
+            out.append(f"\\x{code - 0xDC00:02x}")
+        elif ch.isprintable() or ch == " ":
+            out.append(ch)
+        elif code < 0x80:
+            out.append(f"\\x{code:02x}")
+        elif code < 0x10000:
+            out.append(f"\\u{code:04x}")
+        else:
+            out.append(f"\\U{code:08x}")
+    out.append('"')
+    return "".join(out)
+
+
+def go_path_clean(path: str) -> str:
+    """``path.Clean``: lexical cleaning with Go's rules (``//x`` becomes ``/x``, unlike Python)."""
+    if path == "":
+        return "."
+    rooted = path.startswith("/")
+    parts: list[str] = []
+    for part in path.split("/"):
+        if part in ("", "."):
+            continue
+        if part == "..":
+            if parts and parts[-1] != "..":
+                parts.pop()
+            elif not rooted:
+                parts.append("..")
+            continue
+        parts.append(part)
+    cleaned = "/".join(parts)
+    if rooted:
+        return "/" + cleaned
+    return cleaned or "."
+
+
+def go_path_join(*elems: str) -> str:
+    """``path.Join``: empty elements are dropped, the result cleaned; all empty gives ``""``."""
+    kept = [e for e in elems if e]
+    if not kept:
+        return ""
+    return go_path_clean("/".join(kept))
