@@ -1,0 +1,308 @@
+"""containerd (and what builds on its client: nerdctl, the Kubernetes CRI plugin, BuildKit).
+
+The pull choice is containerd's ``client.Pull``: ``platforms.Only(request)`` for an explicit
+platform, else ``platforms.Default()``; then ``images.Manifest`` / ``LimitManifests``
+(containerd ``images/image.go`` and ``images/handlers.go``, 1.6 → 2.3): keep the entries whose
+platform matches or that have none, stable-sort them by the matcher's Less with platform-less
+entries last, and take the first only. A chosen entry without a platform is judged by its
+config's OS and architecture; a chosen nested index is walked the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from packaging.version import InvalidVersion, Version
+
+from resolver import mediatypes as mt
+from resolver.engines.base import Fetch, ProfileInfo
+from resolver.engines.containerd_platforms import (
+    MatchComparer,
+    OrderedComparer,
+    Platforms,
+    accepted_in_order,
+)
+from resolver.engines.containerd_rules import SERIES, ContainerdRules, rules_for
+from resolver.errors import DocumentError, UnknownEngine
+from resolver.gosort import slice_stable
+from resolver.model import Descriptor, Document, Index, Manifest, parse_config, parse_document
+from resolver.platform import Platform, format_all, format_platform, parse_platform, this_goos
+from resolver.selection import Selection, Step
+
+SOURCE = (
+    "containerd/platforms compare.go, platforms.go, defaults_*.go "
+    "(containerd 1.6/1.7 in-tree platforms/, platforms v0.2.1 … v1.0.0-rc.4); "
+    "containerd images/image.go Manifest(), images/handlers.go LimitManifests()"
+)
+
+
+def _not_found(text: str) -> str:
+    return f"{text}: not found"  # errdefs.ErrNotFound wrapped with %w
+
+
+@dataclass(frozen=True, slots=True)
+class ContainerdEngine:
+    """containerd at one release."""
+
+    name: str
+    version: Version
+    rules: ContainerdRules
+
+    # --- the host as this release sees it ------------------------------------------------
+
+    def platforms(self, host: Platform) -> Platforms:
+        """The platforms package of this release running on ``host``."""
+        goos = host.os or "linux"
+        arch = host.architecture
+        variant = ""
+        if arch == "arm64":
+            variant = "v8"  # cpuinfo "8" on Linux; cpuinfo_other.go on darwin/windows/freebsd
+        elif arch == "arm":
+            if goos in ("darwin", "windows"):
+                variant = "v7"
+            elif goos == "freebsd":
+                variant = "unknown"
+            else:
+                variant = host.variant
+        version = ".".join(host.os_version.split(".")[:3]) if goos == "windows" else ""
+        return Platforms(self.rules, goos, arch, variant, version)
+
+    def detected_platform(self, host: Platform) -> Platform:
+        """DefaultSpec(): GOOS/GOARCH and the arm variant; never an amd64 level (containerd.md
+        3.4); on Windows ``major.minor.build`` without the UBR."""
+        return self.platforms(host).default_spec()
+
+    def parse_platform(self, text: str, host: Platform | None = None) -> Platform:
+        """``--platform`` text through this release's Parse."""
+        return parse_platform(text, syntax=self.rules.syntax, host=host)
+
+    def _lib(self, host: Platform | None, platform: Platform) -> Platforms:
+        return self.platforms(host or Platform(this_goos(), platform.architecture))
+
+    def matches(self, platform: Platform, candidate: Platform, host: Platform | None = None) -> bool:
+        return self._lib(host, platform).only(platform).match(candidate)
+
+    def order(
+        self, platform: Platform, candidates: Sequence[Platform], host: Platform | None = None
+    ) -> list[Platform]:
+        return accepted_in_order(self._lib(host, platform).only(platform), candidates)
+
+    def vector(self, platform: Platform, host: Platform | None = None) -> list[Platform]:
+        """What Only(platform) accepts, most preferred first."""
+        lib = self._lib(host, platform)
+        return lib.vector(lib.normalize(platform))
+
+    # --- selection ----------------------------------------------------------------------
+
+    def select(
+        self,
+        doc: Document,
+        host: Platform,
+        platform: Platform | None = None,
+        fetch: Fetch | None = None,
+    ) -> Selection:
+        lib = self.platforms(host)
+        trace: list[Step] = []
+        if platform is None:
+            seen = lib.default_spec()
+            matcher = lib.default()
+            trace.append(Step("host", f"{self.name} detects the host as "
+                                      f"{format_all(seen)} (DefaultSpec)"))
+            trace.append(Step("matcher", _describe_matcher("Default()", matcher, lib)))
+        else:
+            seen = platform
+            matcher = lib.only(platform)
+            trace.append(Step("request", f"--platform {format_all(platform)} was requested; "
+                                         "the host's own platform is not used"))
+            trace.append(Step("matcher", _describe_matcher(
+                f"Only({format_all(platform)})", matcher, lib)))
+        walk = _Walk(self, lib, matcher, seen, platform, doc, fetch, trace)
+        return walk.run()
+
+
+def _describe_matcher(label: str, matcher: MatchComparer, lib: Platforms) -> str:
+    if isinstance(matcher, OrderedComparer):
+        names = []
+        for m in matcher.matchers:
+            inner = getattr(m, "platform", None) or getattr(getattr(m, "inner", None),
+                                                            "platform", None)
+            if isinstance(inner, Platform):
+                names.append(format_all(inner))
+        if names:
+            return f"{label} accepts, most preferred first: {', '.join(names)}"
+    return f"{label} is the matcher ({type(matcher).__name__})"
+
+
+@dataclass
+class _Walk:
+    """One run of images.Manifest over a document tree."""
+
+    engine: ContainerdEngine
+    lib: Platforms
+    matcher: MatchComparer
+    seen: Platform
+    requested: Platform | None
+    top: Document
+    fetch: Fetch | None
+    trace: list[Step]
+
+    def result(self, outcome: str, **kw: object) -> Selection:
+        return Selection(
+            engine=self.engine.name, platform=self.seen, outcome=outcome,  # type: ignore[arg-type]
+            trace=tuple(self.trace), requested=self.requested, **kw,  # type: ignore[arg-type]
+        )
+
+    def no_match(self, warnings: tuple[str, ...] = ()) -> Selection:
+        message = _not_found(f"no match for platform in manifest {self.top.digest}")
+        self.trace.append(Step("no-match", message))
+        return self.result("no-match", message=message, warnings=warnings,
+                           path=(self.top.digest,))
+
+    def run(self) -> Selection:
+        if isinstance(self.top, Manifest):
+            self.trace.append(Step("single-manifest", "the reference is a single manifest, not "
+                                   "a list: containerd pulls it as it is, with no platform check"))
+            return self.result("single-manifest", digest=self.top.digest, path=(self.top.digest,))
+        return self.walk(self.top, (self.top.digest,), ())
+
+    def walk(self, index: Index, path: tuple[str, ...], warnings: tuple[str, ...]) -> Selection:
+        kept = []
+        for i, desc in enumerate(index.manifests):
+            what = _entry_name(i, desc)
+            if desc.platform is None:
+                kept.append(desc)
+                self.trace.append(Step("keep", f"{what}: no platform, kept (sorted last)"))
+            elif self.matcher.match(desc.platform):
+                kept.append(desc)
+                self.trace.append(Step("keep", f"{what}: accepted"))
+            else:
+                self.trace.append(Step("drop", f"{what}: not accepted"))
+
+        def less(a: Descriptor, b: Descriptor) -> bool:
+            if a.platform is None:
+                return False
+            if b.platform is None:
+                return True
+            return self.matcher.less(a.platform, b.platform)
+
+        ordered = slice_stable(kept, less)
+        if not ordered:
+            return self.no_match(warnings)
+        self.trace.append(Step("sort", "stable sort by preference, ties keep list order: "
+                               + ", ".join(_short(d) for d in ordered)))
+        chosen = ordered[0]
+        self.trace.append(Step("choose", f"the first is taken, limit 1: {_short(chosen)} "
+                                         f"{chosen.digest}"))
+        return self.follow(chosen, path + (chosen.digest,), warnings)
+
+    def follow(self, chosen: Descriptor, path: tuple[str, ...],
+               warnings: tuple[str, ...]) -> Selection:
+        if chosen.media_type in mt.INDEX_TYPES:
+            if self.fetch is None:
+                note = (f"containerd would follow the nested index {chosen.digest}; "
+                        "it was not fetched, so its choice is unknown")
+                self.trace.append(Step("nested-unfetched", note))
+                return self.result("selected", digest=chosen.digest, path=path,
+                                   selected_platform=chosen.platform,
+                                   warnings=(*warnings, note))
+            child = parse_document(self.fetch(chosen), chosen.media_type, chosen.digest)
+            if not isinstance(child, Index):
+                raise DocumentError(f"{chosen.digest}: listed as an index but is a manifest")
+            self.trace.append(Step("nested", f"{chosen.digest} is an index: containerd "
+                                             "walks into it with the same matcher"))
+            return self.walk(child, path, warnings)
+        if chosen.media_type not in mt.MANIFEST_TYPES:
+            message = _not_found(f"unexpected media type {chosen.media_type} for {chosen.digest}")
+            self.trace.append(Step("failed", message))
+            return self.result("failed", digest=chosen.digest, path=path, message=message,
+                               selected_platform=chosen.platform, warnings=warnings)
+        if chosen.platform is None:
+            verdict = self.check_config(chosen)
+            if verdict is False:
+                return self.no_match(warnings)
+            if verdict is None:
+                note = (f"the entry {chosen.digest} has no platform; containerd checks its "
+                        "config's OS and architecture, which was not fetched")
+                warnings = (*warnings, note)
+        self.trace.append(Step("selected", f"pulls {chosen.digest}"))
+        return self.result("selected", digest=chosen.digest, path=path,
+                           selected_platform=chosen.platform, warnings=warnings)
+
+    def check_config(self, chosen: Descriptor) -> bool | None:
+        """images.Manifest: an entry without a platform counts as its config's os/arch."""
+        if self.fetch is None:
+            self.trace.append(Step("config-unchecked", "no platform and no fetch: the config "
+                                                       "check is skipped"))
+            return None
+        manifest = parse_document(self.fetch(chosen), chosen.media_type, chosen.digest)
+        if not isinstance(manifest, Manifest):
+            raise DocumentError(f"{chosen.digest}: listed as a manifest but is an index")
+        config = parse_config(self.fetch(manifest.config))
+        judged = self.lib.normalize(Platform(config.os, config.architecture))
+        ok = self.matcher.match(judged)
+        self.trace.append(Step("config", f"its config says {config.os or '(no os)'}/"
+                               f"{config.architecture or '(no arch)'}, judged as "
+                               f"{format_platform(judged)} (variant ignored): "
+                               + ("accepted" if ok else "not accepted")))
+        return ok
+
+
+def _short(desc: Descriptor) -> str:
+    return format_all(desc.platform) if desc.platform else "(no platform)"
+
+
+def _entry_name(i: int, desc: Descriptor) -> str:
+    label = _short(desc)
+    if desc.is_attestation:
+        label += " [attestation]"
+    return f"entry {i} {label}"
+
+
+# --- profiles ---------------------------------------------------------------------------------
+
+
+def make(version_text: str | None) -> ContainerdEngine:
+    """``containerd``, ``containerd@1.6`` (the newest 1.6 patch modelled) or ``@1.6.20``."""
+    if version_text is None:
+        series = SERIES[-1]
+        return ContainerdEngine("containerd", Version(series.newest),
+                                _rules(Version(series.newest)))
+    for series in SERIES:
+        if version_text == series.name:
+            version = Version(series.newest)
+            return ContainerdEngine(f"containerd@{series.name}", version, _rules(version))
+    try:
+        version = Version(version_text)
+    except InvalidVersion:
+        raise UnknownEngine(f"containerd@{version_text}: not a version") from None
+    if len(version.release) < 3:
+        raise UnknownEngine(f"containerd@{version_text}: no such release series is modelled "
+                            f"(known: {', '.join(s.name for s in SERIES)})")
+    return ContainerdEngine(f"containerd@{version_text}", version, _rules(version))
+
+
+def _rules(version: Version) -> ContainerdRules:
+    rules = rules_for(version)
+    if rules is None:
+        raise UnknownEngine(f"containerd {version}: not a modelled release (1.6.0 to "
+                            f"{SERIES[-1].newest})")
+    return rules
+
+
+def profiles() -> list[ProfileInfo]:
+    out = []
+    for series in SERIES:
+        rules = _rules(Version(series.newest))
+        out.append(ProfileInfo(
+            name=f"containerd@{series.name}", family="containerd",
+            versions=f"{series.name}.0 - {series.newest}",
+            source=f"{rules.platforms_lib}; {SOURCE}",
+            summary="client.Pull: Only(--platform) or Default(); images.Manifest picks the "
+                    "first of the stable-sorted matches",
+        ))
+    out.append(ProfileInfo(
+        name="containerd", family="containerd", versions=f"newest ({SERIES[-1].newest})",
+        source=SOURCE, summary="the newest containerd modelled",
+    ))
+    return out

@@ -1,0 +1,129 @@
+"""Which containerd release carries which platform rules: a data table, apart from the logic.
+
+Sources: ../shared/reference/engines/containerd.md sections 0 and 7, from the containerd
+(v1.6.0-v1.7.18 in-tree ``platforms/``) and ``containerd/platforms`` (v0.2.1, v1.0.0-rc.0 …
+rc.4) git histories; the go.mod of each containerd tag says which platforms module it vendors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Literal
+
+from packaging.specifiers import SpecifierSet
+from packaging.version import Version
+
+from resolver.platform import (
+    SYNTAX_INTREE,
+    SYNTAX_INTREE_WINFILL,
+    SYNTAX_RC0,
+    SYNTAX_RC1,
+    SYNTAX_RC4,
+    SYNTAX_V0_2,
+    PlatformSyntax,
+)
+
+# How NewMatcher checks a Windows candidate's os.version (containerd.md 5.1-5.3):
+#   none      1.6 in-tree: NewMatcher ignores os.version
+#   prefix    1.7.0-1.7.5 windowsmatcher: HasPrefix(build prefix) or empty candidate
+#   hcs-1.7   1.7.6-1.7.18: empty candidate, else hcsshim compat (empty matcher = 0.0.0)
+#   v0.2      platforms v0.2.1 (1.7.19+): empty matcher or candidate, else compat (Atoi)
+#   rc0       rc.0: as v0.2, versions parsed with ParseUint (0 on error, max on overflow)
+#   rc1       rc.1+: windowsVersionMatcher (any parse error gives a zero version)
+WindowsMatch = Literal["none", "prefix", "hcs-1.7", "v0.2", "rc0", "rc1"]
+# The LTSC floor of the compat check: hcsshim ([20348], largest <= host) or rc.2-rc.4
+# ([20348, 26100], latest strictly below host).
+LtscFloor = Literal["hcsshim", "rc2"]
+# Default() on a Windows host: the 1.6 matchComparer in three generations, Only(DefaultSpec)
+# for 1.7 - rc.1, windowsMatchComparer from rc.2.
+WindowsDefault = Literal["1.6-prefix", "1.6-prefix-or-empty", "1.6-hcs", "only", "comparer"]
+Arm64Vector = Literal["legacy", "algorithmic", "table"]
+
+
+@dataclass(frozen=True, slots=True)
+class ContainerdRules:
+    """Everything about platform handling that differs between containerd releases."""
+
+    platforms_lib: str
+    syntax: PlatformSyntax
+    arm64_vector: Arm64Vector
+    windows_match: WindowsMatch
+    windows_everywhere: bool  # rc.1+: the os.version check runs on every host, not only Windows
+    ltsc_floor: LtscFloor
+    windows_default: WindowsDefault
+    features: bool = False  # rc.3+: os.features subset matching and feature tie-breaks
+    strip_win32k: bool = False  # rc.4+: win32k is removed from a Windows candidate's features
+    uname_fallback: bool = True  # 1.6.22+/1.7.0+: cpu variant from uname when cpuinfo lacks it
+    freebsd_ordered: bool = True  # 1.7.0+: FreeBSD Default() is Ordered(spec, linux/arch)
+
+
+_INTREE_16 = ContainerdRules(
+    platforms_lib="containerd 1.6 in-tree platforms", syntax=SYNTAX_INTREE, arm64_vector="legacy",
+    windows_match="none", windows_everywhere=False, ltsc_floor="hcsshim",
+    windows_default="1.6-hcs", freebsd_ordered=False,
+)
+_INTREE_17 = replace(
+    _INTREE_16, platforms_lib="containerd 1.7 in-tree platforms", windows_match="prefix",
+    windows_default="only", freebsd_ordered=True,
+)
+_V0_2 = replace(
+    _INTREE_17, platforms_lib="containerd/platforms v0.2.1", syntax=SYNTAX_V0_2,
+    windows_match="v0.2",
+)
+_RC1 = replace(
+    _V0_2, platforms_lib="containerd/platforms v1.0.0-rc.1", syntax=SYNTAX_RC1,
+    arm64_vector="table", windows_match="rc1", windows_everywhere=True,
+)
+_RC2 = replace(
+    _RC1, platforms_lib="containerd/platforms v1.0.0-rc.2", ltsc_floor="rc2",
+    windows_default="comparer",
+)
+
+# (versions, rules), first match wins.
+RULES_TABLE: tuple[tuple[SpecifierSet, ContainerdRules], ...] = (
+    (SpecifierSet(">=1.6.0,<1.6.18"),
+     replace(_INTREE_16, windows_default="1.6-prefix", uname_fallback=False)),
+    (SpecifierSet(">=1.6.18,<1.6.22"),
+     replace(_INTREE_16, windows_default="1.6-prefix-or-empty", uname_fallback=False)),
+    (SpecifierSet(">=1.6.22,<1.6.23"), replace(_INTREE_16, windows_default="1.6-prefix-or-empty")),
+    (SpecifierSet(">=1.6.23,<1.7.0"), _INTREE_16),
+    (SpecifierSet(">=1.7.0,<1.7.6"), _INTREE_17),
+    (SpecifierSet(">=1.7.6,<1.7.19"),
+     replace(_INTREE_17, syntax=SYNTAX_INTREE_WINFILL, windows_match="hcs-1.7")),
+    (SpecifierSet(">=1.7.19,<2.0.0"), _V0_2),
+    (SpecifierSet(">=2.0.0,<2.0.2"), replace(
+        _V0_2, platforms_lib="containerd/platforms v1.0.0-rc.0", syntax=SYNTAX_RC0,
+        arm64_vector="algorithmic", windows_match="rc0")),
+    (SpecifierSet(">=2.0.2,<2.1.6"), _RC1),
+    (SpecifierSet(">=2.1.6,<2.3.0"), _RC2),
+    (SpecifierSet(">=2.3.0,<2.4.0"), replace(
+        _RC2, platforms_lib="containerd/platforms v1.0.0-rc.4", syntax=SYNTAX_RC4,
+        features=True, strip_win32k=True)),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Series:
+    """A release series users name (``containerd@1.6``) and its newest modelled patch."""
+
+    name: str
+    newest: str
+    released: str
+
+
+SERIES: tuple[Series, ...] = (
+    Series("1.6", "1.6.39", "2022-02-15"),
+    Series("1.7", "1.7.34", "2023-03-10"),
+    Series("2.0", "2.0.11", "2024-11-05"),
+    Series("2.1", "2.1.9", "2025-05-07"),
+    Series("2.2", "2.2.7", "2025-11-05"),
+    Series("2.3", "2.3.4", "2026-04-30"),
+)
+
+
+def rules_for(version: Version) -> ContainerdRules | None:
+    """The rules of one containerd release, or None when no modelled release matches."""
+    for spec, rules in RULES_TABLE:
+        if version in spec:
+            return rules
+    return None
