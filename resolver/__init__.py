@@ -31,7 +31,26 @@ _EXPORTS = {
     "resolve": "resolver.resolve",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = [  # noqa: RUF022 (grouped by module)
+    "Platform",
+    "parse_platform",
+    "format_platform",
+    "format_all",
+    "normalize",
+    "PlatformError",
+    "PullsimError",
+    "DocumentError",
+    "UnknownEngine",
+    "parse_document",
+    "Index",
+    "Manifest",
+    "Descriptor",
+    "Selection",
+    "get_engine",
+    "list_engines",
+    "detect_host",
+    "resolve",
+]
 
 if TYPE_CHECKING:
     from resolver.engines import get_engine, list_engines

@@ -39,7 +39,7 @@ def check_digest_syntax(digest: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Descriptor:
-    """An entry of an index (or a manifest's config/layer): what it is, where, for which platform."""
+    """An index entry (or a manifest's config or layer): what it is, where, for which platform."""
 
     media_type: str
     digest: str

@@ -6,15 +6,16 @@ platforms v1.0.0-rc.5; generated from Go's ``go/build/syslist.go``).
 
 from __future__ import annotations
 
-KNOWN_OS = frozenset(
-    "aix android darwin dragonfly freebsd hurd illumos ios js linux nacl netbsd openbsd plan9 "
-    "solaris windows zos".split()
-)
+KNOWN_OS = frozenset({
+    "aix", "android", "darwin", "dragonfly", "freebsd", "hurd", "illumos", "ios", "js", "linux",
+    "nacl", "netbsd", "openbsd", "plan9", "solaris", "windows", "zos",
+})
 
-KNOWN_ARCH = frozenset(
-    "386 amd64 amd64p32 arm armbe arm64 arm64be ppc64 ppc64le loong64 mips mipsle mips64 mips64le "
-    "mips64p32 mips64p32le ppc riscv riscv64 s390 s390x sparc sparc64 wasm".split()
-)
+KNOWN_ARCH = frozenset({
+    "386", "amd64", "amd64p32", "arm", "armbe", "arm64", "arm64be", "ppc64", "ppc64le", "loong64",
+    "mips", "mipsle", "mips64", "mips64le", "mips64p32", "mips64p32le", "ppc", "riscv", "riscv64",
+    "s390", "s390x", "sparc", "sparc64", "wasm",
+})
 
 # OS aliases after lower-casing (database.go normalizeOS): only macos.
 OS_ALIASES = {"macos": "darwin"}

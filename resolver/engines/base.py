@@ -23,6 +23,11 @@ class ProfileInfo:
     versions: str
     source: str
     summary: str
+    rules: tuple[str, ...] = ()  # "VERSIONS: what differs" lines, when releases differ inside
+
+    def to_json(self) -> dict[str, object]:
+        return {"name": self.name, "family": self.family, "versions": self.versions,
+                "summary": self.summary, "rules": list(self.rules), "source": self.source}
 
 
 class Engine(Protocol):

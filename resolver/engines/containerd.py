@@ -23,7 +23,7 @@ from resolver.engines.containerd_platforms import (
     Platforms,
     accepted_in_order,
 )
-from resolver.engines.containerd_rules import SERIES, ContainerdRules, rules_for
+from resolver.engines.containerd_rules import RULES_TABLE, SERIES, ContainerdRules, rules_for
 from resolver.errors import DocumentError, UnknownEngine
 from resolver.gosort import slice_stable
 from resolver.model import Descriptor, Document, Index, Manifest, parse_config, parse_document
@@ -35,6 +35,10 @@ SOURCE = (
     "(containerd 1.6/1.7 in-tree platforms/, platforms v0.2.1 … v1.0.0-rc.4); "
     "containerd images/image.go Manifest(), images/handlers.go LimitManifests()"
 )
+
+
+PULL_PATH = ("client.Pull (nerdctl, CRI, BuildKit): Only(--platform) or Default(); "
+             "images.Manifest takes the first of the stable-sorted matches")
 
 
 def _not_found(text: str) -> str:
@@ -80,7 +84,9 @@ class ContainerdEngine:
     def _lib(self, host: Platform | None, platform: Platform) -> Platforms:
         return self.platforms(host or Platform(this_goos(), platform.architecture))
 
-    def matches(self, platform: Platform, candidate: Platform, host: Platform | None = None) -> bool:
+    def matches(
+        self, platform: Platform, candidate: Platform, host: Platform | None = None
+    ) -> bool:
         return self._lib(host, platform).only(platform).match(candidate)
 
     def order(
@@ -194,7 +200,7 @@ class _Walk:
         chosen = ordered[0]
         self.trace.append(Step("choose", f"the first is taken, limit 1: {_short(chosen)} "
                                          f"{chosen.digest}"))
-        return self.follow(chosen, path + (chosen.digest,), warnings)
+        return self.follow(chosen, (*path, chosen.digest), warnings)
 
     def follow(self, chosen: Descriptor, path: tuple[str, ...],
                warnings: tuple[str, ...]) -> Selection:
@@ -290,19 +296,33 @@ def _rules(version: Version) -> ContainerdRules:
     return rules
 
 
+def _rule_lines(first: Version, last: Version) -> tuple[str, ...]:
+    """Which platform code each patch range of a series links (containerd_rules.RULES_TABLE)."""
+    lines = []
+    for spec, rules in RULES_TABLE:
+        low = min((Version(s.version) for s in spec if s.operator == ">="), default=first)
+        high = min((Version(s.version) for s in spec if s.operator == "<"), default=None)
+        if (high is not None and high <= first) or low > last:
+            continue
+        shown_low = max(low, first)
+        shown_high = last if high is None or high > last else None
+        upper = str(shown_high) if shown_high else f"<{high}"
+        lines.append(f"{shown_low}..{upper}: {rules.platforms_lib}: {rules.note}")
+    return tuple(lines)
+
+
 def profiles() -> list[ProfileInfo]:
     out = []
     for series in SERIES:
-        rules = _rules(Version(series.newest))
+        first, last = Version(f"{series.name}.0"), Version(series.newest)
         out.append(ProfileInfo(
             name=f"containerd@{series.name}", family="containerd",
-            versions=f"{series.name}.0 - {series.newest}",
-            source=f"{rules.platforms_lib}; {SOURCE}",
-            summary="client.Pull: Only(--platform) or Default(); images.Manifest picks the "
-                    "first of the stable-sorted matches",
+            versions=f"{first} - {last} (default {last})",
+            source=SOURCE, summary=PULL_PATH, rules=_rule_lines(first, last),
         ))
+    newest = Version(SERIES[-1].newest)
     out.append(ProfileInfo(
-        name="containerd", family="containerd", versions=f"newest ({SERIES[-1].newest})",
-        source=SOURCE, summary="the newest containerd modelled",
+        name="containerd", family="containerd", versions=f"the newest modelled ({newest})",
+        source=SOURCE, summary=PULL_PATH, rules=_rule_lines(newest, newest),
     ))
     return out

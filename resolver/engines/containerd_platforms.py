@@ -71,7 +71,7 @@ def windows_version(text: str, rules: ContainerdRules) -> WinVersion:
         # rc.1+ getWindowsOSVersion: fewer than 2 dots or any ParseUint error -> zero.
         if text.count(".") < 2:
             return WinVersion()
-        major_t, minor_t, build_t = (text.split(".", 3) + [""])[:3]
+        major_t, minor_t, build_t = [*text.split(".", 3), ""][:3]
         major, ok1 = _go_parse_uint(major_t, 8)
         minor, ok2 = _go_parse_uint(minor_t, 8)
         build, ok3 = _go_parse_uint(build_t, 16)

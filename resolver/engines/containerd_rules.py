@@ -55,6 +55,7 @@ class ContainerdRules:
     strip_win32k: bool = False  # rc.4+: win32k is removed from a Windows candidate's features
     uname_fallback: bool = True  # 1.6.22+/1.7.0+: cpu variant from uname when cpuinfo lacks it
     freebsd_ordered: bool = True  # 1.7.0+: FreeBSD Default() is Ordered(spec, linux/arch)
+    note: str = ""  # what this release range changed, for `pullsim engines`
 
 
 _INTREE_16 = ContainerdRules(
@@ -81,24 +82,39 @@ _RC2 = replace(
 
 # (versions, rules), first match wins.
 RULES_TABLE: tuple[tuple[SpecifierSet, ContainerdRules], ...] = (
-    (SpecifierSet(">=1.6.0,<1.6.18"),
-     replace(_INTREE_16, windows_default="1.6-prefix", uname_fallback=False)),
-    (SpecifierSet(">=1.6.18,<1.6.22"),
-     replace(_INTREE_16, windows_default="1.6-prefix-or-empty", uname_fallback=False)),
-    (SpecifierSet(">=1.6.22,<1.6.23"), replace(_INTREE_16, windows_default="1.6-prefix-or-empty")),
-    (SpecifierSet(">=1.6.23,<1.7.0"), _INTREE_16),
-    (SpecifierSet(">=1.7.0,<1.7.6"), _INTREE_17),
-    (SpecifierSet(">=1.7.6,<1.7.19"),
-     replace(_INTREE_17, syntax=SYNTAX_INTREE_WINFILL, windows_match="hcs-1.7")),
-    (SpecifierSet(">=1.7.19,<2.0.0"), _V0_2),
+    (SpecifierSet(">=1.6.0,<1.6.18"), replace(
+        _INTREE_16, windows_default="1.6-prefix", uname_fallback=False,
+        note="amd64 vN and arm64->arm fallbacks; Windows Default(): os.version string prefix")),
+    (SpecifierSet(">=1.6.18,<1.6.22"), replace(
+        _INTREE_16, windows_default="1.6-prefix-or-empty", uname_fallback=False,
+        note="Windows Default(): an empty os.version matches too")),
+    (SpecifierSet(">=1.6.22,<1.6.23"), replace(
+        _INTREE_16, windows_default="1.6-prefix-or-empty",
+        note="arm variant falls back to uname when cpuinfo lacks it")),
+    (SpecifierSet(">=1.6.23,<1.7.0"), replace(
+        _INTREE_16, note="Windows Default(): hcsshim build compatibility (ltsc2022 window)")),
+    (SpecifierSet(">=1.7.0,<1.7.6"), replace(
+        _INTREE_17, note="Windows: Only(DefaultSpec) with a build-prefix matcher; "
+                         "FreeBSD Default() is Ordered")),
+    (SpecifierSet(">=1.7.6,<1.7.19"), replace(
+        _INTREE_17, syntax=SYNTAX_INTREE_WINFILL, windows_match="hcs-1.7",
+        note="Windows: hcsshim compatibility; Parse fills the host build")),
+    (SpecifierSet(">=1.7.19,<2.0.0"), replace(
+        _V0_2, note="os(version) grammar; an empty matcher os.version matches every build")),
     (SpecifierSet(">=2.0.0,<2.0.2"), replace(
         _V0_2, platforms_lib="containerd/platforms v1.0.0-rc.0", syntax=SYNTAX_RC0,
-        arm64_vector="algorithmic", windows_match="rc0")),
-    (SpecifierSet(">=2.0.2,<2.1.6"), _RC1),
-    (SpecifierSet(">=2.1.6,<2.3.0"), _RC2),
+        arm64_vector="algorithmic", windows_match="rc0",
+        note="'.' allowed in arch/variant; arm64 minor variants worked out from the text")),
+    (SpecifierSet(">=2.0.2,<2.1.6"), replace(
+        _RC1, note="arm64 variant table (unknown variants match nothing); os.version checked "
+                   "on every host")),
+    (SpecifierSet(">=2.1.6,<2.3.0"), replace(
+        _RC2, note="ltsc2025 in the compat list; Windows Default() orders by os.version string, "
+                   "no 386 fallback")),
     (SpecifierSet(">=2.3.0,<2.4.0"), replace(
         _RC2, platforms_lib="containerd/platforms v1.0.0-rc.4", syntax=SYNTAX_RC4,
-        features=True, strip_win32k=True)),
+        features=True, strip_win32k=True,
+        note="os.features in grammar and matching (subset; win32k stripped on Windows)")),
 )
 
 

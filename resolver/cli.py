@@ -1,0 +1,154 @@
+"""The ``pullsim`` command: a thin layer over the library; no logic of its own.
+
+Exit codes: 0 yes (resolved), 1 no (no match, the engine fails the pull), 2 bad input or usage,
+3 registry or network error. Errors are one line, ``pullsim: error: ...``, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, NoReturn
+
+if TYPE_CHECKING:
+    from resolver.engines.base import Engine
+    from resolver.platform import Platform
+
+EXIT_YES, EXIT_NO, EXIT_USAGE, EXIT_NETWORK = 0, 1, 2, 3
+OUTPUTS = ("table", "json", "markdown", "html")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"pullsim: error: {message}\n")
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--output", "-o", choices=OUTPUTS, default="table",
+                   help="output format (default: table)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="pullsim", description=(
+        "Which image does this host pull from this tag, and will it run? "
+        "Container engines' platform selection, reproduced."))
+    parser.add_argument("--version", action="version", version="%(prog)s 0.1.0")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    r = sub.add_parser("resolve", help="what one engine pulls for one host")
+    r.add_argument("reference", help="file:PATH (a manifest or index JSON), or a path")
+    r.add_argument("--host", default="detect",
+                   help="the machine: 'detect' (this one, the default) or a platform at finest "
+                        "grain, e.g. linux/arm/v7, linux/amd64/v3, windows(10.0.20348)/amd64")
+    r.add_argument("--platform", help="the request a user passes to the engine "
+                                      "(docker pull --platform), parsed by that engine")
+    r.add_argument("--engine", "-e", default="containerd",
+                   help="engine profile, e.g. containerd@1.6 (see `pullsim engines`)")
+    _common(r)
+
+    e = sub.add_parser("engines", help="the engine profiles with their versions and sources")
+    _common(e)
+
+    h = sub.add_parser("host", help="this machine, and what each engine reports for it")
+    h.add_argument("--engine", "-e", action="append",
+                   help="only this engine (repeatable); default: every profile")
+    h.add_argument("--host", default="detect", help="'detect' or a platform (see resolve)")
+    _common(h)
+    return parser
+
+
+def _host(text: str) -> Platform:
+    from resolver.platform import parse_platform
+
+    if text == "detect":
+        from resolver.host import detect_host
+
+        return detect_host()
+    return parse_platform(text)
+
+
+def cmd_resolve(args: argparse.Namespace) -> int:
+    from resolver import report
+    from resolver.engines import get_engine
+    from resolver.platform import format_all
+    from resolver.resolve import open_reference
+
+    engine = get_engine(args.engine)
+    host = _host(args.host)
+    platform = engine.parse_platform(args.platform, host) if args.platform else None
+    opened = open_reference(args.reference)
+    sel = engine.select(opened.document, host, platform=platform, fetch=opened.fetch)
+    data = {"reference": str(opened.reference), "host": format_all(host), **sel.to_json()}
+    if args.output == "json":
+        print(report.render_json(data))
+    else:
+        pairs = [("reference", data["reference"]), ("engine", sel.engine),
+                 ("host", data["host"]), ("platform", data["platform"]),
+                 ("outcome", sel.outcome), ("digest", sel.digest),
+                 ("selected platform", data["selected_platform"])]
+        if sel.message:
+            pairs.append(("message", sel.message))
+        if sel.warnings:
+            pairs.append(("warnings", list(sel.warnings)))
+        print(report.render_pairs(pairs, args.output))
+    return EXIT_YES if sel.ok else EXIT_NO
+
+
+def cmd_engines(args: argparse.Namespace) -> int:
+    from resolver import report
+    from resolver.engines import list_engines
+
+    profiles = list_engines()
+    if args.output == "json":
+        print(report.render_json([p.to_json() for p in profiles]))
+    else:
+        rows = [(p.name, p.versions, "\n".join(p.rules), p.summary) for p in profiles]
+        print(report.render_rows(rows, ("engine", "versions", "rules by release", "pull path"),
+                                 args.output))
+    return EXIT_YES
+
+
+def cmd_host(args: argparse.Namespace) -> int:
+    from resolver import report
+    from resolver.engines import get_engine, list_engines
+    from resolver.platform import format_all
+
+    host = _host(args.host)
+    names = args.engine or [p.name for p in list_engines()]
+    engines: list[Engine] = [get_engine(n) for n in names]
+    rows = [(e.name, format_all(e.detected_platform(host))) for e in engines]
+    if args.output == "json":
+        print(report.render_json({"host": format_all(host), "engines": [
+            {"engine": n, "reports": r} for n, r in rows]}))
+    else:
+        print(f"host: {format_all(host)}")
+        print(report.render_rows(rows, ("engine", "reports"), args.output))
+    return EXIT_YES
+
+
+COMMANDS = {"resolve": cmd_resolve, "engines": cmd_engines, "host": cmd_host}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from resolver.errors import PullsimError
+
+    try:
+        return COMMANDS[args.command](args)
+    except PullsimError as err:
+        print(f"pullsim: error: {_one_line(str(err))}", file=sys.stderr)
+        return err.exit_code
+    except KeyboardInterrupt:
+        print("pullsim: error: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_YES
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split("\n"))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""One module per transport, each handing back verified documents and a ``fetch`` for children."""
