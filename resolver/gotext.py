@@ -68,3 +68,21 @@ def go_path_join(*elems: str) -> str:
     if not kept:
         return ""
     return go_path_clean("/".join(kept))
+
+
+def go_lower(text: str) -> str:
+    """``strings.ToLower``: rune by rune with Unicode's *simple* mappings.
+
+    Python's ``str.lower`` applies SpecialCasing (U+0130 becomes two runes); Go does not.
+    """
+    if text.isascii():
+        return text.lower()
+    out = []
+    for ch in text:
+        low = ch.lower()
+        out.append(low if len(low) == 1 else _SIMPLE_LOWER.get(ch, ch))
+    return "".join(out)
+
+
+# The only rune whose full lower-case mapping differs from its simple one (SpecialCasing.txt).
+_SIMPLE_LOWER = {"\u0130": "i"}

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from resolver.errors import PlatformError
-from resolver.gotext import go_path_join, go_quote
+from resolver.gotext import go_lower, go_path_join, go_quote
 from resolver.platform_tables import KNOWN_ARCH, KNOWN_OS, OS_ALIASES
 
 
@@ -86,6 +86,7 @@ class PlatformSyntax:
     features: bool = False  # rc.3+: Normalize sorts and dedupes os.features
     format_skips_empty_features: bool = False  # rc.4+
     fills_windows_host_version: bool = False  # 1.7.6-1.7.18, v0.1.x: Parse on a Windows host
+    feature_errors: Literal["rc3", "rc4"] = "rc4"  # rc.3 decoded features inline in Parse
 
 
 SYNTAX_INTREE = PlatformSyntax("containerd 1.6/1.7 in-tree platforms", "legacy", "legacy", "none")
@@ -94,10 +95,12 @@ SYNTAX_V0_2 = PlatformSyntax("containerd/platforms v0.2.x", "os-version", "legac
 SYNTAX_RC0 = PlatformSyntax("containerd/platforms v1.0.0-rc.0", "dots", "algorithmic", "version")
 SYNTAX_RC1 = PlatformSyntax("containerd/platforms v1.0.0-rc.1/rc.2", "dots", "table", "version")
 SYNTAX_RC3 = PlatformSyntax(
-    "containerd/platforms v1.0.0-rc.3", "features", "table", "escaped", features=True
+    "containerd/platforms v1.0.0-rc.3", "features", "table", "escaped", features=True,
+    feature_errors="rc3",
 )
 SYNTAX_RC4 = replace(
-    SYNTAX_RC3, name="containerd/platforms v1.0.0-rc.4+", format_skips_empty_features=True
+    SYNTAX_RC3, name="containerd/platforms v1.0.0-rc.4+", format_skips_empty_features=True,
+    feature_errors="rc4",
 )
 NEWEST = SYNTAX_RC4
 
@@ -133,7 +136,7 @@ def normalize_os(os_name: str, host_os: str | None = None) -> str:
     """database.go normalizeOS: empty is the host GOOS; lower-case; macos is darwin."""
     if os_name == "":
         return host_os if host_os is not None else this_goos()
-    lowered = os_name.lower()
+    lowered = go_lower(os_name)
     return OS_ALIASES.get(lowered, lowered)
 
 
@@ -157,7 +160,7 @@ def _normalize_arm64_variant(variant: str, rule: Arm64Rule) -> str:
 
 def normalize_arch(arch: str, variant: str, syntax: PlatformSyntax = NEWEST) -> tuple[str, str]:
     """database.go normalizeArch: the architecture aliases and variant defaults."""
-    arch, variant = arch.lower(), variant.lower()
+    arch, variant = go_lower(arch), go_lower(variant)
     if arch == "i386":
         return "386", ""
     if arch in ("x86_64", "x86-64", "amd64"):
@@ -214,8 +217,18 @@ def _path_unescape(specifier: str, raw: str, what: str) -> str:
     return out.decode("utf-8", "surrogateescape")
 
 
-def _parse_features(specifier: str, text: str) -> tuple[str, ...]:
-    """platforms.go parseOSFeatures (rc.4): split on ``+``, trim, decode, skip empty results."""
+def _parse_features(specifier: str, text: str, syntax: PlatformSyntax) -> tuple[str, ...]:
+    """platforms.go parseOSFeatures (rc.4): split on ``+``, trim, decode, skip empty results.
+
+    rc.3 decoded each raw item inline, with its own error text; the grammar's regexp already
+    rules out the empty and space-padded items that rc.4's extra checks catch.
+    """
+    if syntax.feature_errors == "rc3":
+        return tuple(
+            _path_unescape(specifier, raw, f"{go_quote(specifier)} has an invalid OS feature "
+                                           f"{go_quote(raw)}: ")
+            for raw in text.split("+")
+        )
     features = []
     for raw in text.split("+"):
         item = raw.strip()
@@ -258,7 +271,7 @@ def _parse_os_part(specifier: str, part: str, syntax: PlatformSyntax) -> Platfor
             f"{go_quote(specifier)} has an invalid OS version {go_quote(version)}: ",
         )
         if match.group(3):
-            features = _parse_features(specifier, match.group(3)[1:])
+            features = _parse_features(specifier, match.group(3)[1:], syntax)
     return Platform(os=normalize_os(match.group(1)), os_version=version, os_features=features)
 
 

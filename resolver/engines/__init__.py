@@ -8,7 +8,8 @@ from typing import Any
 from resolver.engines.base import Engine, ProfileInfo
 from resolver.errors import UnknownEngine
 
-# family name -> module offering make(version) and profiles()
+# engine name -> module offering make(name, version) and profiles(); a module serves every
+# name of its matching family (Podman, skopeo, Buildah and CRI-O all run containers/image).
 _FAMILIES = {
     "containerd": "resolver.engines.containerd",
 }
@@ -29,13 +30,14 @@ def get_engine(name: str) -> Engine:
     if not isinstance(name, str) or not name.strip():
         raise UnknownEngine("empty engine name")
     base, _, version = name.strip().partition("@")
-    engine: Engine = _family(base.lower()).make(version or None)
+    base = base.lower()
+    engine: Engine = _family(base).make(base, version or None)
     return engine
 
 
 def list_engines() -> list[ProfileInfo]:
     """Every profile, with its version range and the upstream source it follows."""
     out: list[ProfileInfo] = []
-    for family in _FAMILIES:
-        out.extend(_family(family).profiles())
+    for module in dict.fromkeys(_FAMILIES.values()):
+        out.extend(importlib.import_module(module).profiles())
     return out

@@ -268,7 +268,7 @@ def _entry_name(i: int, desc: Descriptor) -> str:
 # --- profiles ---------------------------------------------------------------------------------
 
 
-def make(version_text: str | None) -> ContainerdEngine:
+def make(name: str, version_text: str | None) -> ContainerdEngine:
     """``containerd``, ``containerd@1.6`` (the newest 1.6 patch modelled) or ``@1.6.20``."""
     if version_text is None:
         series = SERIES[-1]

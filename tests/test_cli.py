@@ -1,0 +1,133 @@
+"""The CLI contract: outputs, exit codes, one-line errors (DESIGN.md "CLI contract")."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from resolver.cli import main
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+GOLANG_ALPINE = FIXTURES / "golang-alpine.json"
+ARM_V7 = "sha256:2945c46e26c9787da884b4065d1de64cf93a3b81ead1b949843dda1fcd458bae"
+I386 = "sha256:607b43f1d91144f82a9433764e85eb3ccf83f73569552a49bc9788c31b4338de"
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize(("platform", "digest"), [("linux/arm/v7", ARM_V7), ("linux/386", I386)])
+def test_resolve_seed_fixture(capsys, platform, digest):
+    code, out, err = run(capsys, "resolve", f"file:{GOLANG_ALPINE}", "--platform", platform,
+                         "--engine", "containerd", "--output", "json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["digest"] == digest
+    assert data["outcome"] == "selected"
+    assert data["engine"] == "containerd"
+    for key in ("reference", "platform", "selected_platform", "message", "warnings", "trace"):
+        assert key in data
+
+
+def test_resolve_no_match_exits_1_with_containerd_text(capsys):
+    code, out, err = run(capsys, "resolve", f"file:{GOLANG_ALPINE}", "--platform",
+                         "linux/riscv64", "--engine", "containerd", "--output", "json")
+    assert code == 1
+    data = json.loads(out)
+    assert data["outcome"] == "no-match"
+    assert data["message"].startswith("no match for platform in manifest sha256:")
+    assert data["message"].endswith(": not found")
+
+
+def test_resolve_table_output(capsys):
+    code, out, _ = run(capsys, "resolve", str(GOLANG_ALPINE), "--host", "linux/arm64/v8")
+    assert code == 0
+    assert "sha256:87fff60114fd3402d0c1a7ddf1eea1ded658f171749b57dc782fd33ee2d47b2d" in out
+
+
+@pytest.mark.parametrize("output", ["markdown", "html"])
+def test_other_outputs(capsys, output):
+    code, out, _ = run(capsys, "resolve", str(GOLANG_ALPINE), "--host", "linux/amd64",
+                       "--output", output)
+    assert code == 0
+    assert ("|" in out) if output == "markdown" else ("<table>" in out)
+
+
+@pytest.mark.parametrize("argv", [
+    ["resolve", str(GOLANG_ALPINE), "--platform", "linux/&arm"],
+    ["resolve", str(GOLANG_ALPINE), "--platform", "linux/arm64/v8.2", "--engine",
+     "containerd@1.6"],  # no dots in 1.6's grammar
+    ["resolve", str(GOLANG_ALPINE), "--engine", "dockerd-ish"],
+    ["resolve", str(GOLANG_ALPINE), "--engine", "containerd@0.9"],
+    ["resolve", str(GOLANG_ALPINE), "--host", "*"],
+    ["resolve", "--bogus"],
+    ["nonsense"],
+])
+def test_bad_input_exits_2_with_one_line(capsys, argv):
+    code, out, err = run_catching_exit(capsys, argv)
+    assert code == 2
+    assert err.startswith("pullsim: error: ")
+    assert err.count("\n") == 1
+    assert "Traceback" not in err
+
+
+def run_catching_exit(capsys, argv):
+    try:
+        code = main(argv)
+    except SystemExit as exc:  # argparse's own usage errors
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err.splitlines()[-1] + "\n" if err else err
+
+
+@pytest.mark.parametrize("content", [
+    b"{not json", b"[]", b'{"schemaVersion": 1, "name": "x", "fsLayers": []}',
+    b'{"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json", '
+    b'"manifests": [{"mediaType": "x", "size": 1}]}',
+    b'{"schemaVersion": 2, "manifests": "no"}',
+    b'{"mediaType": "text/plain"}',
+    b"\xff\xfe",
+])
+def test_malformed_documents_exit_2(capsys, tmp_path, content):
+    path = tmp_path / "doc.json"
+    path.write_bytes(content)
+    code, out, err = run(capsys, "resolve", f"file:{path}", "--platform", "linux/amd64")
+    assert code == 2, (out, err)
+    assert err.startswith("pullsim: error: ") and err.count("\n") == 1
+
+
+def test_missing_file_is_a_source_error(capsys, tmp_path):
+    code, _, err = run(capsys, "resolve", f"file:{tmp_path / 'nope.json'}")
+    assert code == 3
+    assert "no such file" in err
+
+
+def test_engines_json_lists_every_profile(capsys):
+    code, out, _ = run(capsys, "engines", "--output", "json")
+    assert code == 0
+    names = {p["name"] for p in json.loads(out)}
+    assert {"containerd", "containerd@1.6", "containerd@1.7", "containerd@2.0", "containerd@2.1",
+            "containerd@2.2", "containerd@2.3"} <= names
+
+
+def test_host_lists_engines(capsys):
+    code, out, _ = run(capsys, "host", "--host", "linux/arm64/v8", "--engine", "containerd@1.6",
+                       "--output", "json")
+    assert code == 0
+    assert json.loads(out)["engines"] == [{"engine": "containerd@1.6",
+                                           "reports": "linux/arm64/v8"}]
+
+
+def test_module_entry_point_runs():
+    proc = subprocess.run([sys.executable, "-m", "resolver", "resolve", str(GOLANG_ALPINE),
+                           "--platform", "linux/s390x", "-o", "json"],
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["selected_platform"] == "linux/s390x"
