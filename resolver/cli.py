@@ -47,6 +47,16 @@ def build_parser() -> argparse.ArgumentParser:
                    help="engine profile, e.g. containerd@1.6 (see `pullsim engines`)")
     _common(r)
 
+    s = sub.add_parser("simulate", help="what several engines pull, and where they disagree")
+    s.add_argument("reference", nargs="+", help="file:PATH or a path (several allowed)")
+    s.add_argument("--platform", action="append", default=None,
+                   help="a request to ask every engine (repeatable); default: none, each "
+                        "engine detects the host")
+    s.add_argument("--engines", default="containerd",
+                   help="comma-separated engine profiles (see `pullsim engines`)")
+    s.add_argument("--host", default="detect", help="'detect' or a platform (see resolve)")
+    _common(s)
+
     e = sub.add_parser("engines", help="the engine profiles with their versions and sources")
     _common(e)
 
@@ -127,7 +137,45 @@ def cmd_host(args: argparse.Namespace) -> int:
     return EXIT_YES
 
 
-COMMANDS = {"resolve": cmd_resolve, "engines": cmd_engines, "host": cmd_host}
+def cmd_simulate(args: argparse.Namespace) -> int:
+    from resolver import report
+    from resolver.engines import get_engine
+    from resolver.platform import format_all
+    from resolver.resolve import open_reference
+    from resolver.simulate import simulate
+
+    engines = [get_engine(n) for n in args.engines.split(",") if n.strip()]
+    if not engines:
+        from resolver.errors import UnknownEngine
+
+        raise UnknownEngine("--engines names no engine")
+    host = _host(args.host)
+    requests = args.platform or [None]
+    rows = []
+    for ref in args.reference:
+        rows += simulate(open_reference(ref), engines, host, requests)
+    if args.output == "json":
+        print(report.render_json([r.to_json() for r in rows]))
+    else:
+        table = []
+        for r in rows:
+            sel = r.selection
+            chosen = sel.message if not sel.ok else (
+                f"{format_all(sel.selected_platform) if sel.selected_platform else '-'} "
+                f"{sel.digest}")
+            table.append((r.request_text or f"(host {format_all(host)})", sel.engine,
+                          sel.outcome, chosen, "" if r.agree else "DIFFERS: " + r.reason))
+        if len(args.reference) > 1:
+            table = [(r.reference, *t) for r, t in zip(rows, table, strict=True)]
+        headers = ("request", "engine", "outcome", "pulls", "disagreement")
+        if len(args.reference) > 1:
+            headers = ("reference", *headers)
+        print(report.render_rows(table, headers, args.output))
+    return EXIT_YES if all(r.selection.ok for r in rows) else EXIT_NO
+
+
+COMMANDS = {"resolve": cmd_resolve, "simulate": cmd_simulate, "engines": cmd_engines,
+            "host": cmd_host}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
