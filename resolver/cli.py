@@ -157,7 +157,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     if args.output == "json":
         print(report.render_json([r.to_json() for r in rows]))
     else:
-        table = []
+        table: list[tuple[str, ...]] = []
         for r in rows:
             sel = r.selection
             chosen = sel.message if not sel.ok else (
@@ -167,7 +167,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
                           sel.outcome, chosen, "" if r.agree else "DIFFERS: " + r.reason))
         if len(args.reference) > 1:
             table = [(r.reference, *t) for r, t in zip(rows, table, strict=True)]
-        headers = ("request", "engine", "outcome", "pulls", "disagreement")
+        headers: tuple[str, ...] = ("request", "engine", "outcome", "pulls", "disagreement")
         if len(args.reference) > 1:
             headers = ("reference", *headers)
         print(report.render_rows(table, headers, args.output))
