@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from resolver.engines import get_engine
 from resolver.engines.base import Engine, Fetch
@@ -16,21 +15,41 @@ from resolver.selection import Selection
 
 @dataclass(frozen=True, slots=True)
 class Opened:
+    """A source opened at a reference: its verified top document, and a ``fetch`` that hands
+    out children (verified against their digests) when an engine looks inside them."""
+
     reference: Reference
     document: Document
     fetch: Fetch
 
 
-def open_reference(reference: str | Reference) -> Opened:
+@dataclass(frozen=True, slots=True)
+class SourceOptions:
+    """How sources may reach content (the CLI's common flags)."""
+
+    insecure: bool = False  # plain HTTP / unverified TLS for non-loopback registries
+    creds: str | None = None  # USER:PASS, never stored
+    offline: bool = False  # answer only from the cache
+    no_cache: bool = False  # bypass the cache entirely
+    max_age: float | None = None  # seconds a tag answer is trusted without revalidation
+
+
+# transport -> module whose open_source(reference, options) returns an Opened
+_SOURCES = {
+    "file": "resolver.sources.file",
+}
+
+
+def open_reference(reference: str | Reference, options: SourceOptions | None = None) -> Opened:
     """Fetch the top document of a reference, with a ``fetch`` for its children."""
     ref = parse_reference(reference) if isinstance(reference, str) else reference
-    if ref.transport == "file":
-        from resolver.sources.file import FileSource
+    module = _SOURCES.get(ref.transport)
+    if module is None:
+        raise InvalidReference(f"{ref}: the {ref.transport} transport is not supported yet")
+    import importlib
 
-        source = FileSource(Path(ref.target))
-        return Opened(ref, source.document(), source.fetch)
-    raise InvalidReference(f"{ref}: the {ref.transport} transport is not supported yet "
-                           "(use file:PATH)")
+    opened: Opened = importlib.import_module(module).open_source(ref, options or SourceOptions())
+    return opened
 
 
 def resolve(

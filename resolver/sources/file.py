@@ -9,9 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from resolver.errors import DocumentError, SourceError
 from resolver.model import Descriptor, Document, compute_digest, parse_document
+
+if TYPE_CHECKING:
+    from resolver.reference import Reference
+    from resolver.resolve import Opened, SourceOptions
 
 MAX_DOCUMENT = 4 * 1024 * 1024  # the same cap as for registry manifests
 
@@ -50,3 +55,11 @@ class FileSource:
                 return data
         raise SourceError(f"{desc.digest} is not among the files beside {self.path} "
                           "(needed to follow this entry)")
+
+
+def open_source(reference: Reference, options: SourceOptions) -> Opened:
+    """``file:PATH``; the options do not apply to local files."""
+    from resolver.resolve import Opened
+
+    source = FileSource(Path(reference.target))
+    return Opened(reference, source.document(), source.fetch)
