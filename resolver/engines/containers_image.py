@@ -356,12 +356,16 @@ def libimage_platform_warning(
     request (empty fields are GOOS/GOARCH; the host variant is never detected), both through
     containerd's Parse, compared with containerd's exact NewMatcher (Normalize on both sides).
     The text is what Podman writes to stderr (``WARNING: …``); common < 0.51 prints structs.
-    Raises PlatformError when containerd cannot parse one side (the pull then fails)."""
+    Raises PlatformError when containerd cannot parse one side (the pull then fails, after
+    the copy)."""
     syntax = common_syntax(common)
     host = Platform(goos, goarch)
-    expected = parse_platform(
-        _to_platform_string(request.os, request.architecture, request.variant, goos, goarch),
-        syntax=syntax, host=host)
+    try:
+        expected = parse_platform(
+            _to_platform_string(request.os, request.architecture, request.variant, goos, goarch),
+            syntax=syntax, host=host)
+    except PlatformError as err:
+        raise PlatformError(f"parsing host platform: {err}") from None
     try:
         from_image = parse_platform(
             _to_platform_string(config.os, config.architecture, config.variant, goos, goarch),
@@ -691,8 +695,10 @@ class _Run:
                     "registry serves; what happens next is not modelled")
             self.warnings.append(note)
             self.step("media-type", note)
-        config = self.config_of(chosen)
-        self.post_pull(config, chosen)
+        failure = self.post_pull(self.config_of(chosen), chosen)
+        if failure:
+            return self.result("failed", digest=chosen.digest, path=path,
+                               selected=chosen.platform, message=failure)
         self.step("selected", f"pulls {chosen.digest}")
         return self.result("selected", digest=chosen.digest, path=path,
                            selected=chosen.platform)
@@ -720,14 +726,17 @@ class _Run:
     def single_manifest(self, manifest: Manifest) -> Selection:
         self.step("single-manifest", "a single manifest, not a list: containers/image copies it "
                                      "with no platform selection and no error")
-        config = self.config_of(None)
-        self.post_pull(config, None)
+        failure = self.post_pull(self.config_of(None), None)
+        if failure:
+            return self.result("failed", digest=manifest.digest, path=(manifest.digest,),
+                               message=failure)
         return self.result("single-manifest", digest=manifest.digest, path=(manifest.digest,))
 
     # --- after the copy ----------------------------------------------------------------------
 
-    def config_of(self, chosen: Descriptor | None) -> Platform | None:
-        """The config's os/arch/variant of the image copied, when it can be read."""
+    def config_of(self, chosen: Descriptor | None) -> tuple[Platform, str] | None:
+        """The os/arch/variant of the copied image's config, and the config's digest (the
+        image's ID in containers-storage), when they can be read."""
         if self.engine.front_end in ("skopeo-copy", "skopeo-inspect"):
             return None  # skopeo copies to dir:/registries: no check reads the config
         if self.fetch is None:
@@ -742,50 +751,59 @@ class _Run:
                 if not isinstance(document, Manifest):
                     return None
                 manifest = document
-            return parse_config(self.fetch(manifest.config))
+            return parse_config(self.fetch(manifest.config)), manifest.config.digest
         except DocumentError as err:
             self.step("config-unread", f"the config could not be read: {err}")
             return None
 
-    def post_pull(self, config: Platform | None, chosen: Descriptor | None) -> None:
+    def post_pull(
+        self, read: tuple[Platform, str] | None, chosen: Descriptor | None
+    ) -> str | None:
+        """What happens after the copy into containers-storage: containers/image's Info log,
+        then (Podman, Buildah) libimage's platform check. Returns the failure text, if any."""
         if self.engine.front_end in ("skopeo-copy", "skopeo-inspect"):
-            return
-        rules = self.engine.rules
+            return None
+        config = read[0] if read is not None else None
         if config is not None:
-            log = storage_mismatch_log(config, self.wanted, rules)
+            log = storage_mismatch_log(config, self.wanted, self.engine.rules)
             if log:
                 where = ("CRI-O logs it at its default level (info)"
                          if self.engine.tool == "cri-o" else "hidden at the default log level")
                 self.step("storage-check", f"Info log: {log} ({where})")
         if self.engine.front_end != "libimage":
-            return
-        judged = config
-        if judged is None:
-            if chosen is not None and chosen.platform is not None:
-                judged = chosen.platform
-                note = (f"the config of {chosen.digest} was not fetched: {self.engine.tool}'s "
-                        "post-pull platform check is judged from the index entry's platform")
-            else:
+            return None
+        if config is None:
+            if chosen is None or chosen.platform is None:
                 note = (f"the image config was not fetched: {self.engine.tool}'s post-pull "
                         "platform check (containerd's matcher) could not be run")
+                self.warnings.append(note)
+                self.step("config-unchecked", note)
+                return None
+            config = chosen.platform
+            note = (f"the config of {chosen.digest} was not fetched: {self.engine.tool}'s "
+                    "post-pull platform check is judged from the index entry's platform")
             self.warnings.append(note)
             self.step("config-unchecked", note)
-            if judged is None:
-                return
-        raw = Choices.of(self.requested)
+        return self.libimage_check(config, read[1] if read is not None else "")
+
+    def libimage_check(self, config: Platform, config_digest: str) -> str | None:
         try:
             warning = libimage_platform_warning(
-                judged, raw, self.goos, self.host.architecture, self.engine.release.common)
+                config, Choices.of(self.requested), self.goos, self.host.architecture,
+                self.engine.release.common)
         except PlatformError as err:
-            self.warnings.append(f"checking platform of image: {err} (the pull fails)")
-            self.step("post-pull", f"containerd cannot parse the platform: {err}")
-            return
+            # libimage/pull.go: "checking platform of image %s: %w", named by the image ID
+            image_id = config_digest.partition(":")[2] or IMAGE_PLACEHOLDER
+            message = f"checking platform of image {image_id}: {err}"
+            self.step("failed", f"containerd's Parse rejects a platform: {message}")
+            return message
         if warning:
             self.warnings.append(warning)
-            self.step("post-pull", f"libimage checks the stored image with containerd's "
-                                   f"matcher (no variant detection): {warning}")
+            self.step("post-pull", "libimage checks the stored image with containerd's matcher "
+                                   f"(no variant detection): {warning}")
         else:
             self.step("post-pull", "libimage's containerd check of the stored image passes")
+        return None
 
 
 # --- profiles ----------------------------------------------------------------------------------
@@ -793,10 +811,6 @@ class _Run:
 TOOLS = ("podman", "skopeo", "buildah", "cri-o")
 ALIASES = {"kubernetes/cri-o": "cri-o"}
 SKOPEO_MODES: dict[str, FrontEnd] = {"copy": "skopeo-copy", "inspect": "skopeo-inspect"}
-
-
-def _series(version: str) -> str:
-    return ".".join(version.split(".")[:2])
 
 
 def find_release(tool: str, version_text: str | None) -> tuple[ToolRelease, str]:

@@ -87,7 +87,7 @@ class ToolRelease:
     tool: str
     first: str
     last: str
-    image: str  # containers/image required in go.mod at `last`
+    image: str  # containers/image required in go.mod at `last` (the same minor all along)
     common: str = ""  # containers/common (libimage) at `last`: Podman and Buildah only
 
     def covers(self, version: Version) -> bool:
@@ -209,11 +209,12 @@ GO_MOD_SOURCE = {
 # The profiles `pullsim engines` lists: one per behaviour each tool shipped (containers/image
 # rules, plus the containers/common warning format for Podman and Buildah), named by a release
 # people run: Debian 12's podman 4.3 / skopeo 1.9 / buildah 1.28, then the newest series of each
-# behaviour. Every other release still resolves by name (``podman@4.7``, ``buildah@1.29.7``).
+# behaviour (buildah 1.29.5: the last 1.29 before the 5.29.4 rebuilds). Every other release
+# still resolves by name (``podman@4.7``, ``buildah@1.29.7``).
 CATALOG: dict[str, tuple[str, ...]] = {
     "podman": ("4.3", "4.4", "4.6", "4.9", "5.0", "5"),
     "skopeo": ("1.9", "1.13", "1.14", "1.15"),
-    "buildah": ("1.28", "1.29", "1.31", "1.34", "1.35"),
+    "buildah": ("1.28", "1.29.5", "1.31", "1.34", "1.35"),
     "cri-o": ("1.26", "1.28", "1.30"),
 }
 
