@@ -5,8 +5,9 @@ strings (or the user's overrides, verbatim), and an index entry matches one only
 architecture and variant are the same strings (``aarch64`` never equals ``arm64``, and a plain
 ``arm64`` entry is not ``arm64/v8``). This module therefore never calls
 :func:`resolver.platform.normalize` on what it matches; only Podman and Buildah's front end
-(containers/common ``libimage``) normalizes the user's request through containerd's code before
-it reaches containers/image, and checks the pulled image with containerd's matcher afterwards.
+(containers/common ``libimage``, :mod:`resolver.engines.containers_image_libimage`) normalizes
+the user's request through containerd's code before it reaches containers/image, and checks the
+pulled image with containerd's matcher afterwards.
 
 Rules, each where upstream keeps it (containers/image v5.22.1 … v5.36.1, then container-libs
 ``image/v5.39.2``; version differences in :mod:`resolver.engines.containers_image_rules`):
@@ -31,6 +32,11 @@ from packaging.version import InvalidVersion, Version
 
 from resolver import mediatypes as mt
 from resolver.engines.base import Fetch, ProfileInfo
+from resolver.engines.containers_image_libimage import (
+    Choices,
+    libimage_normalize,
+    libimage_platform_warning,
+)
 from resolver.engines.containers_image_rules import (
     CATALOG,
     GO_MOD_SOURCE,
@@ -46,10 +52,8 @@ from resolver.gotext import go_quote
 from resolver.model import Descriptor, Document, Index, Manifest, parse_config, parse_document
 from resolver.platform import (
     Platform,
-    PlatformSyntax,
     format_all,
     format_platform,
-    normalize,
     parse_platform,
     this_goos,
 )
@@ -75,25 +79,6 @@ COMPATIBILITY: dict[str, tuple[str, ...]] = {
 # getCPUVariantArm's value table (lower-cased "CPU architecture" → variant): the variants a Linux
 # arm host can report. Variants outside it ("" included) mean cpuinfo gave nothing usable.
 _ARM_CPUINFO_VARIANTS = frozenset({"v8", "v7", "v6", "v5", "v4", "v3"})
-
-
-@dataclass(frozen=True, slots=True)
-class Choices:
-    """``SystemContext.OSChoice/ArchitectureChoice/VariantChoice``; "" means not set."""
-
-    os: str = ""
-    architecture: str = ""
-    variant: str = ""
-
-    @classmethod
-    def of(cls, platform: Platform | None) -> Choices:
-        if platform is None:
-            return cls()
-        return cls(platform.os, platform.architecture, platform.variant)
-
-    @property
-    def empty(self) -> bool:
-        return not (self.os or self.architecture or self.variant)
 
 
 def cpu_variant(host: Platform, rules: ImageRules) -> tuple[str, str]:
@@ -124,6 +109,19 @@ def cpu_variant(host: Platform, rules: ImageRules) -> tuple[str, str]:
     if variant in _ARM_CPUINFO_VARIANTS:
         return variant, f"cpuinfo CPU architecture of a {variant} CPU"
     return "", "no usable CPU architecture line in cpuinfo"
+
+
+def cpu_variant_error(host: Platform, rules: ImageRules) -> str:
+    """The error getCPUVariant logs (logrus.Errorf, shown at the default level) from v5.30.0 when
+    it cannot read cpuinfo off Linux (darwin only until v5.31.0). On Linux the cause of an
+    unusable line (missing, unreadable, or an unknown value, which logs nothing) cannot be told
+    from ``host``, so nothing is claimed there."""
+    goos, goarch = host.os or "linux", host.architecture
+    if not rules.armv6_model_name or goarch not in ("arm", "arm64"):
+        return ""
+    if goos in ("linux", "windows") or (goos == "darwin" and rules.darwin_variant):
+        return ""
+    return f"Couldn't get cpu architecture: getCPUInfo for OS {goos} not implemented"
 
 
 def wanted_platforms(
@@ -310,79 +308,6 @@ def image_name(reference: str) -> str:
 
 
 IMAGE_PLACEHOLDER = "<image>"
-
-# --- containers/common libimage (Podman, Buildah) ---------------------------------------------
-
-
-def _to_platform_string(os_name: str, arch: str, variant: str, goos: str, goarch: str) -> str:
-    """libimage toPlatformString (platform.ToString): empty OS/arch are GOOS/GOARCH."""
-    os_name = os_name or goos
-    arch = arch or goarch
-    return f"{os_name}/{arch}/{variant}" if variant else f"{os_name}/{arch}"
-
-
-def libimage_normalize(
-    choices: Choices, goos: str, goarch: str, syntax: PlatformSyntax
-) -> Choices:
-    """libimage NormalizePlatform (common libimage/platform.go; platform/platform.go later): the
-    user's --os/--arch/--variant through containerd's Normalize and Parse before they become the
-    SystemContext choices. An empty field stays empty, except that a variant Parse fills in
-    (``--arch arm`` → v7) is kept; on a parse error the raw values are used."""
-    host = Platform(goos, goarch)
-    spec = normalize(Platform(choices.os, choices.architecture, choices.variant),
-                     syntax=syntax, host_os=goos)
-    variant = spec.variant or choices.variant
-    text = _to_platform_string(spec.os, spec.architecture, variant, goos, goarch)
-    try:
-        parsed = parse_platform(text, syntax=syntax, host=host)
-    except PlatformError:
-        return choices
-    return Choices(
-        parsed.os if choices.os else "",
-        parsed.architecture if choices.architecture else "",
-        parsed.variant if (choices.variant or parsed.variant) else choices.variant,
-    )
-
-
-def _go_struct(p: Platform) -> str:
-    """``%s`` of an image-spec v1.Platform struct {Architecture OS OSVersion OSFeatures Variant}."""
-    return f"{{{p.architecture} {p.os} {p.os_version} [{' '.join(p.os_features)}] {p.variant}}}"
-
-
-def libimage_platform_warning(
-    config: Platform, request: Choices, goos: str, goarch: str, common: str
-) -> str | None:
-    """libimage Image.matchesPlatform after a pull: the stored image's config against the
-    request (empty fields are GOOS/GOARCH; the host variant is never detected), both through
-    containerd's Parse, compared with containerd's exact NewMatcher (Normalize on both sides).
-    The text is what Podman writes to stderr (``WARNING: …``); common < 0.51 prints structs.
-    Raises PlatformError when containerd cannot parse one side (the pull then fails, after
-    the copy)."""
-    syntax = common_syntax(common)
-    host = Platform(goos, goarch)
-    try:
-        expected = parse_platform(
-            _to_platform_string(request.os, request.architecture, request.variant, goos, goarch),
-            syntax=syntax, host=host)
-    except PlatformError as err:
-        raise PlatformError(f"parsing host platform: {err}") from None
-    try:
-        from_image = parse_platform(
-            _to_platform_string(config.os, config.architecture, config.variant, goos, goarch),
-            syntax=syntax, host=host)
-    except PlatformError as err:
-        raise PlatformError(f"parsing image platform: {err}") from None
-    want = normalize(expected, syntax=syntax, host_os=goos)
-    have = normalize(from_image, syntax=syntax, host_os=goos)
-    if (want.os, want.architecture, want.variant) == (have.os, have.architecture, have.variant):
-        return None
-    if common_formats_warning(common):
-        shown_image, shown_expected = format_platform(from_image), format_platform(expected)
-    else:
-        shown_image, shown_expected = _go_struct(from_image), _go_struct(expected)
-    return (f"WARNING: image platform ({shown_image}) does not match the expected platform "
-            f"({shown_expected})")
-
 
 def storage_mismatch_log(config: Platform, wanted: Sequence[Platform], rules: ImageRules) -> str:
     """copy checkImageDestinationForCurrentRuntime (copy.go; copy/single.go from v5.25) for a
@@ -617,6 +542,10 @@ class _Run:
                   + f"; {_FRONT_END_TEXT[engine.front_end]}")
         variant, why = cpu_variant(self.host, rules)
         self.choices = engine.choices(self.host, self.requested)
+        error = cpu_variant_error(self.host, rules)
+        if error and not self.choices.architecture:
+            self.warnings.append(error)
+            self.step("cpuinfo", f"logged at error level: {error}")
         self.describe_request(variant, why)
         self.wanted = wanted_platforms(self.goos, self.host.architecture, variant, self.choices)
         self.step("wanted", "WantedPlatforms, most preferred first: " + _variants(self.wanted))

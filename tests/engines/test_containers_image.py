@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from resolver import mediatypes as mt
 from resolver.engines import containers_image as ci
+from resolver.engines.containers_image_libimage import Choices
 from resolver.engines.containers_image_rules import (
     CATALOG,
     RELEASES,
@@ -71,12 +72,12 @@ def build(specs, *, oci=True):
 # and container-libs image/v5.39.2: the same five cases); OSChoice/ArchitectureChoice/
 # VariantChoice as given, the host never consulted because the arch is set.
 @pytest.mark.parametrize(("choices", "expected"), [
-    (ci.Choices("linux", "amd64"), [("linux", "amd64", "")]),
-    (ci.Choices("linux", "arm", "v6"), [("linux", "arm", "v6"), ("linux", "arm", "v5"),
+    (Choices("linux", "amd64"), [("linux", "amd64", "")]),
+    (Choices("linux", "arm", "v6"), [("linux", "arm", "v6"), ("linux", "arm", "v5"),
                                         ("linux", "arm", "")]),
-    (ci.Choices("linux", "arm"), [("linux", "arm", v) for v in ("", "v8", "v7", "v6", "v5")]),
-    (ci.Choices("linux", "arm64"), [("linux", "arm64", ""), ("linux", "arm64", "v8")]),
-    (ci.Choices("freeBSD", "armel", "custom"), [("freeBSD", "armel", "custom"),
+    (Choices("linux", "arm"), [("linux", "arm", v) for v in ("", "v8", "v7", "v6", "v5")]),
+    (Choices("linux", "arm64"), [("linux", "arm64", ""), ("linux", "arm64", "v8")]),
+    (Choices("freeBSD", "armel", "custom"), [("freeBSD", "armel", "custom"),
                                                 ("freeBSD", "armel", "")]),
 ])
 def test_wanted_platforms_upstream(choices, expected):
@@ -86,20 +87,20 @@ def test_wanted_platforms_upstream(choices, expected):
 
 # containers-image.md 1.3, "Resulting orders" (the host's GOARCH and detected variant).
 @pytest.mark.parametrize(("goarch", "detected", "choices", "expected"), [
-    ("amd64", "", ci.Choices(), [""]),
-    ("riscv64", "", ci.Choices(), [""]),
-    ("arm64", "v8", ci.Choices(), ["v8", ""]),
-    ("arm64", "", ci.Choices(), ["", "v8"]),
-    ("arm64", "v8", ci.Choices(architecture="arm64"), ["", "v8"]),  # explicit arch: no detection
-    ("arm64", "v8", ci.Choices(variant="v9"), ["v9", ""]),  # unknown variant: only itself
-    ("arm", "v8", ci.Choices(), ["v8", "v7", "v6", "v5", ""]),
-    ("arm", "v7", ci.Choices(), ["v7", "v6", "v5", ""]),
-    ("arm", "v6", ci.Choices(), ["v6", "v5", ""]),
-    ("arm", "v5", ci.Choices(), ["v5", ""]),
-    ("arm", "v4", ci.Choices(), ["v4", ""]),
-    ("arm", "", ci.Choices(), ["", "v8", "v7", "v6", "v5"]),
-    ("amd64", "", ci.Choices(variant="v3"), ["v3", ""]),
-    ("amd64", "", ci.Choices(architecture="arm"), ["", "v8", "v7", "v6", "v5"]),
+    ("amd64", "", Choices(), [""]),
+    ("riscv64", "", Choices(), [""]),
+    ("arm64", "v8", Choices(), ["v8", ""]),
+    ("arm64", "", Choices(), ["", "v8"]),
+    ("arm64", "v8", Choices(architecture="arm64"), ["", "v8"]),  # explicit arch: no detection
+    ("arm64", "v8", Choices(variant="v9"), ["v9", ""]),  # unknown variant: only itself
+    ("arm", "v8", Choices(), ["v8", "v7", "v6", "v5", ""]),
+    ("arm", "v7", Choices(), ["v7", "v6", "v5", ""]),
+    ("arm", "v6", Choices(), ["v6", "v5", ""]),
+    ("arm", "v5", Choices(), ["v5", ""]),
+    ("arm", "v4", Choices(), ["v4", ""]),
+    ("arm", "", Choices(), ["", "v8", "v7", "v6", "v5"]),
+    ("amd64", "", Choices(variant="v3"), ["v3", ""]),
+    ("amd64", "", Choices(architecture="arm"), ["", "v8", "v7", "v6", "v5"]),
 ])
 def test_wanted_orders(goarch, detected, choices, expected):
     wanted = ci.wanted_platforms("linux", goarch, detected, choices)
@@ -109,12 +110,12 @@ def test_wanted_orders(goarch, detected, choices, expected):
 
 def test_no_cross_architecture_fallback():
     for goarch, detected in (("arm64", "v8"), ("amd64", "")):
-        wanted = ci.wanted_platforms("linux", goarch, detected, ci.Choices())
+        wanted = ci.wanted_platforms("linux", goarch, detected, Choices())
         assert {w.architecture for w in wanted} == {goarch}
 
 
 def test_os_choice_never_changes_variants():
-    wanted = ci.wanted_platforms("darwin", "arm64", "", ci.Choices(os="linux"))
+    wanted = ci.wanted_platforms("darwin", "arm64", "", Choices(os="linux"))
     assert [(w.os, w.variant) for w in wanted] == [("linux", ""), ("linux", "v8")]
 
 
@@ -141,6 +142,16 @@ def test_os_choice_never_changes_variants():
 ])
 def test_cpu_variant(host, image, expected):
     assert ci.cpu_variant(host, rules_for(image))[0] == expected
+
+
+def test_cpuinfo_error_is_logged_from_5_30_off_linux():
+    _, doc, _ = build(["linux/arm64"])
+    mac = Platform("darwin", "arm64")
+    assert pick(ci.make("skopeo", "1.15"), doc, None, "linux", host=mac).warnings == (
+        "Couldn't get cpu architecture: getCPUInfo for OS darwin not implemented",)
+    assert pick(ci.make("skopeo", "1.14"), doc, None, "linux", host=mac).warnings == ()
+    assert pick(ci.make("skopeo", "1.16"), doc, None, "linux", host=mac).warnings == ()
+    assert pick(ci.make("skopeo", "1.15"), doc, None, "linux/arm64", host=mac).warnings == ()
 
 
 def test_detected_platform_per_release():
@@ -173,7 +184,7 @@ def letters(specs, *, oci, zstd=()):
     return parse_document({"schemaVersion": 2, "mediaType": kind, "manifests": manifests})
 
 
-def chosen_letter(index, choices: ci.Choices, image: str) -> str | None:
+def chosen_letter(index, choices: Choices, image: str) -> str | None:
     assert isinstance(index, Index)
     wanted = ci.wanted_platforms("linux", "amd64", "", choices)
     choice = ci.choose_instance(index, wanted, rules_for(image))
@@ -212,7 +223,7 @@ OCI1INDEX = ["linux/ppc64le", "linux/amd64", "linux/arm64"]
 @pytest.mark.parametrize("oci", [True, False], ids=["oci", "docker"])
 def test_choose_instance_upstream(image, specs, arch, variant, expected, oci):
     index = letters(specs, oci=oci)
-    assert chosen_letter(index, ci.Choices("linux", arch, variant), image) == expected
+    assert chosen_letter(index, Choices("linux", arch, variant), image) == expected
 
 
 # internal/manifest/oci_index_test.go TestOCI1IndexChooseInstanceByCompression (v5.25.0 …):
@@ -241,7 +252,7 @@ ZSTD_SELECTION2 = (["linux/amd64", "linux/amd64", "linux/amd64", "linux/arm64", 
 def test_choose_instance_zstd(fixture, arch, variant, ranked, first_match):
     specs, zstd = fixture
     index = letters(specs, oci=True, zstd=zstd)
-    choices = ci.Choices("linux", arch, variant)
+    choices = Choices("linux", arch, variant)
     assert chosen_letter(index, choices, "5.25.0") == ranked
     assert chosen_letter(index, choices, "5.23.1") == first_match  # Debian 12: list order
 
@@ -249,10 +260,10 @@ def test_choose_instance_zstd(fixture, arch, variant, ranked, first_match):
 def test_prefer_gzip_flips_the_tie():
     specs, zstd = ZSTD_SELECTION2
     index = letters(specs, oci=True, zstd=zstd)
-    wanted = ci.wanted_platforms("linux", "arm64", "", ci.Choices())
+    wanted = ci.wanted_platforms("linux", "arm64", "", Choices())
     choice = ci.choose_from_oci_index_ranked(index.manifests, wanted, prefer_gzip=True)
     assert choice is not None and LETTERS[choice.position] == "h"
-    nowhere = ci.wanted_platforms("linux", "mips", "", ci.Choices())
+    nowhere = ci.wanted_platforms("linux", "mips", "", Choices())
     choice = ci.choose_from_oci_index_ranked(index.manifests, nowhere, prefer_gzip=True)
     assert choice is not None and LETTERS[choice.position] == "e"
 
@@ -490,9 +501,9 @@ def test_empty_platform_object_is_not_a_fallback():
     empty = parse_document({"schemaVersion": 2, "mediaType": mt.OCI_INDEX, "manifests": [
         {"mediaType": mt.OCI_MANIFEST, "digest": "sha256:" + "a" * 64, "size": 1,
          "platform": {}}]})
-    assert chosen_letter(index, ci.Choices(), "5.39.2") == "a"
-    assert chosen_letter(empty, ci.Choices(), "5.39.2") is None
-    assert chosen_letter(empty, ci.Choices(), "5.22.1") is None
+    assert chosen_letter(index, Choices(), "5.39.2") == "a"
+    assert chosen_letter(empty, Choices(), "5.39.2") is None
+    assert chosen_letter(empty, Choices(), "5.22.1") is None
 
 
 def test_no_normalization():
@@ -559,21 +570,21 @@ def test_darwin_skopeo_before_and_after_5_31():
 
 # containers-image.md 4.2: NormalizePlatform (common libimage/platform.go) before containers/image
 @pytest.mark.parametrize(("raw", "normalized"), [
-    (ci.Choices(), ci.Choices()),
-    (ci.Choices(architecture="arm"), ci.Choices(architecture="arm", variant="v7")),
-    (ci.Choices("linux", "arm64"), ci.Choices("linux", "arm64")),
-    (ci.Choices("linux", "arm64", "v8"), ci.Choices("linux", "arm64", "v8")),
-    (ci.Choices("linux", "aarch64"), ci.Choices("linux", "arm64")),
-    (ci.Choices("linux", "x86_64"), ci.Choices("linux", "amd64")),
-    (ci.Choices("linux", "amd64", "v1"), ci.Choices("linux", "amd64")),
-    (ci.Choices("linux", "amd64", "v3"), ci.Choices("linux", "amd64", "v3")),
-    (ci.Choices("linux", "arm", "7"), ci.Choices("linux", "arm", "v7")),
-    (ci.Choices("linux", "armhf"), ci.Choices("linux", "arm", "v7")),
-    (ci.Choices("linux", "armel"), ci.Choices("linux", "arm", "v6")),
-    (ci.Choices("linux", "i386"), ci.Choices("linux", "386")),
-    (ci.Choices("Linux", "amd64"), ci.Choices("linux", "amd64")),
-    (ci.Choices("linux", "arm/v7"), ci.Choices("linux", "arm", "v7")),  # podman 4 --platform
-    (ci.Choices("linux", "a b"), ci.Choices("linux", "a b")),  # Parse fails: raw values
+    (Choices(), Choices()),
+    (Choices(architecture="arm"), Choices(architecture="arm", variant="v7")),
+    (Choices("linux", "arm64"), Choices("linux", "arm64")),
+    (Choices("linux", "arm64", "v8"), Choices("linux", "arm64", "v8")),
+    (Choices("linux", "aarch64"), Choices("linux", "arm64")),
+    (Choices("linux", "x86_64"), Choices("linux", "amd64")),
+    (Choices("linux", "amd64", "v1"), Choices("linux", "amd64")),
+    (Choices("linux", "amd64", "v3"), Choices("linux", "amd64", "v3")),
+    (Choices("linux", "arm", "7"), Choices("linux", "arm", "v7")),
+    (Choices("linux", "armhf"), Choices("linux", "arm", "v7")),
+    (Choices("linux", "armel"), Choices("linux", "arm", "v6")),
+    (Choices("linux", "i386"), Choices("linux", "386")),
+    (Choices("Linux", "amd64"), Choices("linux", "amd64")),
+    (Choices("linux", "arm/v7"), Choices("linux", "arm", "v7")),  # podman 4 --platform
+    (Choices("linux", "a b"), Choices("linux", "a b")),  # Parse fails: raw values
 ])
 @pytest.mark.parametrize("engine", [PODMAN43, PODMAN5], ids=lambda e: e.name)
 def test_libimage_normalize(engine, raw, normalized):
@@ -692,7 +703,7 @@ def test_podman_without_fetch_judges_from_the_entry():
 # copy/single.go checkImageDestinationForCurrentRuntime: an Info log, never a failure
 def test_storage_mismatch_log_per_release():
     config = Platform("linux", "amd64")
-    wanted = ci.wanted_platforms("linux", "arm64", "v8", ci.Choices())
+    wanted = ci.wanted_platforms("linux", "arm64", "v8", Choices())
     assert ci.storage_mismatch_log(config, wanted, rules_for("5.23.1")) == (
         'Image operating system mismatch: image uses OS "linux"+architecture "amd64", '
         'expecting one of "linux+arm64"')
@@ -727,7 +738,7 @@ def descriptors(platforms, zstd=frozenset()):
 @given(ENTRIES, OSES, ARCHES, VARIANTS)
 def test_docker_list_takes_the_first_entry_of_the_first_satisfiable_wanted(entries, os_, arch,
                                                                            variant):
-    wanted = ci.wanted_platforms("linux", "amd64", "", ci.Choices(os_, arch, variant))
+    wanted = ci.wanted_platforms("linux", "amd64", "", Choices(os_, arch, variant))
     choice = ci.choose_from_docker_list(descriptors(entries), wanted)
     satisfiable = [w for w in wanted if any(e == w for e in entries if e is not None)]
     if not satisfiable:
@@ -740,7 +751,7 @@ def test_docker_list_takes_the_first_entry_of_the_first_satisfiable_wanted(entri
 @given(ENTRIES, OSES, ARCHES, VARIANTS)
 def test_ranked_index_without_zstd_equals_debian_12(entries, os_, arch, variant):
     # containers-image.md 2.3: v5.22-v5.24 and v5.25+ agree on every index without zstd
-    wanted = ci.wanted_platforms("linux", "amd64", "", ci.Choices(os_, arch, variant))
+    wanted = ci.wanted_platforms("linux", "amd64", "", Choices(os_, arch, variant))
     manifests = descriptors(entries)
     old = ci.choose_from_oci_index_first_match(manifests, wanted)
     new = ci.choose_from_oci_index_ranked(manifests, wanted)
@@ -749,7 +760,7 @@ def test_ranked_index_without_zstd_equals_debian_12(entries, os_, arch, variant)
 
 @given(st.lists(PLATFORMS, max_size=8), st.sets(st.integers(0, 7)), OSES, ARCHES, VARIANTS)
 def test_ranked_index_keeps_the_wanted_order(entries, zstd, os_, arch, variant):
-    wanted = ci.wanted_platforms("linux", "amd64", "", ci.Choices(os_, arch, variant))
+    wanted = ci.wanted_platforms("linux", "amd64", "", Choices(os_, arch, variant))
     choice = ci.choose_from_oci_index_ranked(descriptors(entries, zstd), wanted)
     positions = [ci.wanted_position(e, wanted) for e in entries]
     found = [p for p in positions if p is not None]
@@ -774,7 +785,7 @@ def test_order_puts_the_choice_first(entries, os_, arch, variant):
 
 @given(ARCHES, VARIANTS, st.booleans())
 def test_wanted_list_shape(arch, variant, explicit):
-    choices = ci.Choices(architecture=arch if explicit else "", variant=variant)
+    choices = Choices(architecture=arch if explicit else "", variant=variant)
     wanted = ci.wanted_platforms("linux", arch, "v8", choices)
     vs = variants(wanted)
     assert vs.count("") == 1
