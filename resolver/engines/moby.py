@@ -226,7 +226,7 @@ class MobyEngine:
             if self.rules.c8d_no_match == "host-variant":
                 return self.maximum_spec(host)
             return self.default_spec(host)
-        if self.rules.classic_filter == "only":
+        if self.rules.classic_filter == "only" and host.os != "windows":
             return self.maximum_spec(host)
         return self.default_spec(host)
 
@@ -319,7 +319,10 @@ class _Matching:
     # --- containerd store ---------------------------------------------------------------
 
     def c8d_matcher(self) -> tuple[MatchComparer, Platform]:
-        """The matcher client.Pull gets, and the platform printed in the no-match error."""
+        """The matcher client.Pull gets, and the platform printed in the no-match error
+        (daemon/containerd/image_pull.go@v24.0.0: WithPlatform(Format(p)) or none, so the
+        client's platforms.Default(); @v28.2.0 FormatAll; @docker-v29.6.0 always
+        WithPlatform(FormatAll(p or hostPlatformSpec())))."""
         lib = self.lib
         assert isinstance(lib, Platforms)
         if self.requested is not None:
@@ -337,7 +340,8 @@ class _Matching:
 
     def c8d_filter(self, entries: Sequence[Descriptor], matcher: MatchComparer,
                    label: str) -> list[Descriptor]:
-        """images.FilterPlatforms + the LimitManifests sort (containerd core/images)."""
+        """images.FilterPlatforms + LimitManifests(…, 1) (containerd images/handlers.go, as
+        vendored at moby v24.0.9 … docker-v29.7.2): keep, stable-sort nil-last, take one."""
         kept = []
         for i, desc in enumerate(entries):
             what = _entry_name(i, desc)
@@ -363,8 +367,9 @@ class _Matching:
     # --- classic, Linux -------------------------------------------------------------------
 
     def with_default(self, spec: Platform) -> Platform:
-        """withDefault (pull_v2_unix.go): OS from the spec when empty; architecture *and*
-        variant from the spec only when the architecture is empty."""
+        """withDefault (distribution/pull_v2_unix.go@v20.10.24 with DefaultSpec, @v23.0.0 with
+        maximumSpec): OS from the spec when empty; architecture *and* variant from the spec
+        only when the architecture is empty."""
         p = self.requested or Platform()
         if p.os == "":
             p = replace(p, os=spec.os)
@@ -373,7 +378,9 @@ class _Matching:
         return p
 
     def classic_exact(self, entries: Sequence[Descriptor]) -> list[Descriptor]:
-        """v20.10 filterManifests: exact NewMatcher, list order; then the arm fallback."""
+        """filterManifests (distribution/pull_v2_unix.go@v20.10.24, the same v20.10.0 …
+        v20.10.27): exact NewMatcher, list order; then the deprecated arm fallback on the
+        entries' raw os/arch."""
         lib = self.lib
         p = lib.normalize(self.with_default(self.engine.default_spec(self.host)))
         wanted = format_platform(p)
@@ -403,8 +410,9 @@ class _Matching:
         return kept
 
     def classic_only(self, entries: Sequence[Descriptor]) -> list[Descriptor]:
-        """v23+ filterManifests: Only(Normalize(withDefault(p))), platform-less entries kept
-        and sorted last, a stable sort by the Only vector."""
+        """filterManifests (distribution/pull_v2_unix.go@v23.0.0 … docker-v29.7.2):
+        Only(Normalize(withDefault(p))), platform-less entries kept and sorted last, a stable
+        sort by the Only vector."""
         lib = self.lib
         spec = self.engine.maximum_spec(self.host)
         p = lib.normalize(self.with_default(spec))
@@ -449,7 +457,8 @@ class _Matching:
     # --- classic, Windows daemon ----------------------------------------------------------
 
     def classic_windows(self, entries: Sequence[Descriptor]) -> list[Descriptor]:
-        """pull_v2_windows.go filterManifests."""
+        """filterManifests (distribution/pull_v2_windows.go@v20.10.24; restructured @v25.0.0,
+        where image.CheckOS of the requested OS replaces the entry OS comparison)."""
         goarch = self.host.architecture
         build = self.engine.default_spec(self.host).os_version
         wanted_os = self.requested.os if self.requested else ""
@@ -622,7 +631,10 @@ class _Pull(_Matching):
                             f"{store.replace('-', ' ')}, {where}; platforms code: "
                             f"{self.engine.vendored.label}")
         seen = self.requested or self.engine.detected_platform(self.host)
-        if self.requested is None:
+        if self.requested is None and self.windows and store == "classic":
+            self.step("host", f"no --platform: the Windows daemon matches entries against its "
+                              f"own architecture and build ({self.fmt(seen)})")
+        elif self.requested is None:
             self.step("host", f"no --platform: dockerd matches with {self.fmt(seen)} "
                       + ("(DefaultSpec)" if seen == self.engine.default_spec(self.host)
                          else "(maximumSpec: DefaultSpec with the CPU's amd64 level)"))
@@ -638,8 +650,8 @@ class _Pull(_Matching):
             result = self.c8d_index(doc, (doc.digest,))
         else:
             result = self.classic_index(doc, (doc.digest,))
-            if result.outcome == "no-match":
-                result.path = (doc.digest,)
+        if result.outcome == "no-match":
+            result.path = (doc.digest,)
         if result.outcome in ("selected", "single-manifest"):
             self.after_pull(result)
         return self.selection(seen, result)
@@ -702,12 +714,14 @@ class _Pull(_Matching):
     # --- classic --------------------------------------------------------------------------
 
     def classic_index(self, index: Index, path: tuple[str, ...]) -> _Result:
-        """pullManifestList (distribution/pull_v2.go)."""
+        """pullManifestList (distribution/pull_v2.go@v20.10.24: matches[0] only;
+        @v23.0.0 … docker-v29.7.2: every match in order, ``continue`` after a nested index that
+        fails with anything but noMatchesErr)."""
         self.raw_platforms = _raw_platforms(index)
         matches = self.ordered(index.manifests)
         if not matches:
             return _Result("no-match", path=path, message=self.classic_no_match())
-        if len(matches) > 1:
+        if len(matches) > 1 and not self.windows:
             self.step("sort", "matches in the order they are tried: "
                       + ", ".join(_short(d) for d in matches))
         if self.rules.classic_filter == "exact":
@@ -728,8 +742,9 @@ class _Pull(_Matching):
         return _Result("no-match", path=path, message=self.classic_no_match())
 
     def classic_no_match(self) -> str:
-        """noMatchesErr / the v20.10 error: the *requested* platform as typed (parsed), or
-        DefaultSpec (no amd64 level) when none was."""
+        """The v20.10 error and noMatchesErr (distribution/pull_v2.go; Format until v27.5.1,
+        FormatAll from v28.0.0; Windows appends the host build until v27): the *requested*
+        platform as parsed, or DefaultSpec (no amd64 level) when none was."""
         p = self.requested if self.requested and self.requested.os else (
             self.engine.default_spec(self.host))
         if self.rules.classic_format_all:
@@ -819,7 +834,8 @@ class _Pull(_Matching):
 
     def pull_image(self, desc: Descriptor, here: tuple[str, ...], entry: Descriptor | None,
                    layer_os: str, outcome: Outcome) -> _Result:
-        """pullSchema2 / pullOCI → pullSchema2Layers: media types, then the OS checks."""
+        """pullSchema2 / pullOCI → pullSchema2Layers (distribution/pull_v2.go@v20.10.24,
+        @v23.0.0, @v28.5.2): media types, then the OS checks; the architecture never."""
         manifest = self.fetch_manifest(desc)
         config = self.fetch_config(manifest) if manifest is not None else None
         result = _Result(outcome, desc.digest, here, entry.platform if entry else None,
@@ -856,7 +872,9 @@ class _Pull(_Matching):
         return ""
 
     def os_problem(self, config: Platform | None, layer_os: str) -> str:
-        """The OS checks of pullSchema2Layers, in the order the release makes them."""
+        """The OS checks of pullSchema2Layers, in the order the release makes them: v20.10
+        fetches the config while xfer.Download fails (the config error wins); v23+ checks the
+        layer store OS first on Linux; Windows reads the config first."""
         goos = self.host.os or "linux"
         checks: list[Callable[[], str]]
         if self.windows:
@@ -935,18 +953,16 @@ class _Pull(_Matching):
                                   "platform and prints no warning)")
             return _Result("single-manifest", doc.digest, here, config=config)
         layer_os = self.requested.os if self.requested else ""
-        desc = Descriptor(doc.media_type, doc.digest, len(doc.raw))
-        manifest_known = self.fetch is not None
         config = self.fetch_config(doc)
         result = _Result("single-manifest", doc.digest, here, config=config)
-        problem = self.media_type_problem(doc if manifest_known else None, None)
+        problem = self.media_type_problem(doc, None)
         if not problem:
             problem = self.os_problem(config, layer_os)
         if problem:
             result.outcome, result.message = "failed", problem
             return result
         if config is None:
-            self.warn(f"{desc.digest}: the config was not fetched, so dockerd's OS check and "
+            self.warn(f"{doc.digest}: the config was not fetched, so dockerd's OS check and "
                       "the platform warnings could not be worked out")
         self.step("selected", f"pulls {doc.digest}")
         return result
@@ -1008,7 +1024,8 @@ class _Pull(_Matching):
                       "store's unpack then fails on its in-toto layer is not modelled")
         if chosen.platform is None:
             self.step("no-platform", "the chosen entry has no platform: the pull does not judge "
-                                     "its config (the unpacker's platform matcher is All)")
+                                     "its config (containerd's unpacker checks a platform only "
+                                     "with CheckPlatformSupported, which moby does not set)")
         manifest = self.fetch_manifest(chosen)
         config = self.fetch_config(manifest) if manifest is not None else None
         self.step("selected", f"pulls {chosen.digest}")
@@ -1016,7 +1033,9 @@ class _Pull(_Matching):
                        config=config)
 
     def c8d_no_match(self, shown: Platform) -> str:
-        """containerd LimitManifests' error, and moby's translation (v27.2.1+)."""
+        """containerd LimitManifests' error, and moby's translation
+        (daemon/containerd/image_pull.go@v27.2.1: the platform or DefaultString(); @v28.2.0
+        FormatAll; @docker-v29.6.0 FormatAll(pullPlatform))."""
         raw = "no match for platform in manifest: not found"
         rule = self.rules.c8d_no_match
         if rule == "raw":
@@ -1043,12 +1062,13 @@ class _Pull(_Matching):
             self.platform_mismatch(image, proxy, result.entry)
 
     def fallback_matcher(self, p: Platform) -> Matcher:
-        """OnlyPlatformWithFallback (daemon/images/image.go): Only(p), or a config without a
-        variant whose os/arch equal p's."""
+        """OnlyPlatformWithFallback (daemon/images/image.go@v20.10.4 … docker-v29.7.2):
+        Only(p), or a config without a variant whose os/arch equal p's."""
         return _FallbackMatcher(self.lib, p, self.lib.only(p))
 
     def create_warning(self, image: Platform | None, proxy: bool) -> None:
-        """daemon/create.go: ``docker create/run`` without ``--platform``."""
+        """daemon/create.go (v20.10.0: Only(DefaultSpec); v20.10.4: with fallback; v23.0.0:
+        maximumSpec; v28.2.0: FormatAll): ``docker create/run`` without ``--platform``."""
         if image is None:
             self.step("create-unchecked", "the image's config was not read: the create-time "
                                           "platform warning was not worked out")
@@ -1077,7 +1097,9 @@ class _Pull(_Matching):
     def platform_mismatch(self, image: Platform | None, proxy: bool,
                           entry: Descriptor | None) -> None:
         """daemon/images/image_pull.go PullImage → GetImage(…, platform) after a classic pull
-        with ``--platform``; the same text fails ``docker run --platform`` later."""
+        with ``--platform`` (@v20.10.8: of <name>:latest; @v24.0.1: of the pulled reference;
+        image.go@v27.4.0 rewords it, @v28.2.0 FormatAll); the same text fails ``docker run
+        --platform`` later."""
         p = self.requested
         assert p is not None
         if image is None or proxy:
