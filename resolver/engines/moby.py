@@ -58,7 +58,13 @@ from resolver.engines.moby_rules import (
     upstream_tag,
     vendored_for,
 )
-from resolver.errors import DocumentError, PlatformError, UnknownEngine
+from resolver.errors import (
+    DocumentError,
+    PlatformError,
+    RegistryError,
+    SourceError,
+    UnknownEngine,
+)
 from resolver.gosort import slice_stable
 from resolver.gotext import go_quote
 from resolver.model import Descriptor, Document, Index, Manifest, parse_config, parse_document
@@ -691,25 +697,40 @@ class _Pull(_Matching):
             return "schema1"
         return "unknown"
 
-    def fetch_manifest(self, desc: Descriptor) -> Manifest | None:
+    def read(self, desc: Descriptor) -> bytes | None:
+        """The bytes behind ``desc``, or None without ``fetch`` or when a local source lacks
+        them (noted; a registry's error is a real pull failure and propagates)."""
         if self.fetch is None:
             return None
-        doc = parse_document(self.fetch(desc), desc.media_type, desc.digest)
+        try:
+            return self.fetch(desc)
+        except RegistryError:
+            raise
+        except SourceError as err:
+            self.warn(f"could not read {desc.digest}: {err}")
+            return None
+
+    def fetch_manifest(self, desc: Descriptor) -> Manifest | None:
+        data = self.read(desc)
+        if data is None:
+            return None
+        doc = parse_document(data, desc.media_type, desc.digest)
         if not isinstance(doc, Manifest):
             raise DocumentError(f"{desc.digest}: listed as a manifest but is an index")
         return doc
 
-    def fetch_index(self, desc: Descriptor) -> Index:
-        assert self.fetch is not None
-        doc = parse_document(self.fetch(desc), desc.media_type, desc.digest)
+    def fetch_index(self, desc: Descriptor) -> Index | None:
+        data = self.read(desc)
+        if data is None:
+            return None
+        doc = parse_document(data, desc.media_type, desc.digest)
         if not isinstance(doc, Index):
             raise DocumentError(f"{desc.digest}: listed as an index but is a manifest")
         return doc
 
     def fetch_config(self, manifest: Manifest) -> Platform | None:
-        if self.fetch is None:
-            return None
-        return parse_config(self.fetch(manifest.config))
+        data = self.read(manifest.config)
+        return None if data is None else parse_config(data)
 
     # --- classic --------------------------------------------------------------------------
 
@@ -773,13 +794,13 @@ class _Pull(_Matching):
                                 "not follow nested indexes")
             return _Result("failed", desc.digest, here, desc.platform,
                            "unsupported manifest format", desc)
-        if self.fetch is None:
+        child = self.fetch_index(desc)
+        if child is None:
             note = (f"dockerd would look into the nested index {desc.digest} with the same "
                     "request; it was not fetched, so its choice is unknown")
             self.step("nested-unfetched", note)
             self.warn(note)
             return _Result("selected", desc.digest, here, desc.platform, entry=desc)
-        child = self.fetch_index(desc)
         self.step("nested", f"{desc.digest} is an index: dockerd filters it with the original "
                             "request")
         result = self.classic_index(child, here)
@@ -1005,14 +1026,15 @@ class _Pull(_Matching):
         here = (*path, chosen.digest)
         kind = self.kind_of(chosen)
         if kind == "index":
-            if self.fetch is None:
+            child = self.fetch_index(chosen)
+            if child is None:
                 note = (f"the containerd store would walk into the nested index "
                         f"{chosen.digest}; it was not fetched, so its choice is unknown")
                 self.step("nested-unfetched", note)
                 self.warn(note)
                 return _Result("selected", chosen.digest, here, chosen.platform, entry=chosen)
             self.step("nested", f"{chosen.digest} is an index: walked with the same matcher")
-            return self.c8d_walk(self.fetch_index(chosen), here, matcher, label, shown)
+            return self.c8d_walk(child, here, matcher, label, shown)
         if kind != "manifest":
             note = (f"{chosen.digest} has media type {chosen.media_type!r}: the containerd "
                     "store chose it; how its unpack then fails is not modelled")

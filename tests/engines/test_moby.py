@@ -1095,3 +1095,23 @@ def test_selection_json() -> None:
     assert out["engine"] == "docker@28" and out["platform"] == "linux/amd64/v3"
     assert isinstance(parse_document(build_single("j", True, p("linux", "amd64"), [])
                                      .index_bytes), Manifest)
+
+
+def test_missing_local_content_degrades_but_registry_errors_propagate() -> None:
+    """A local source without the child (``file:`` with no siblings) gives the choice with a
+    warning; a registry's error is a real pull failure."""
+    from resolver.errors import RegistryError, SourceError
+
+    doc = index_doc(p("linux", "amd64"))
+
+    def missing(_: object) -> bytes:
+        raise SourceError("not among the files")
+
+    def refused(_: object) -> bytes:
+        raise RegistryError("503 Service Unavailable")
+
+    s = engine("docker@28").select(doc, AMD64, fetch=missing)
+    assert s.outcome == "selected"
+    assert any("not among the files" in w for w in s.warnings)
+    with pytest.raises(RegistryError):
+        engine("docker@28").select(doc, AMD64, fetch=refused)
