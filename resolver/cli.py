@@ -82,13 +82,13 @@ def cmd_resolve(args: argparse.Namespace) -> int:
     from resolver import report
     from resolver.engines import get_engine
     from resolver.platform import format_all
-    from resolver.resolve import open_reference
+    from resolver.resolve import open_reference, select_opened
 
     engine = get_engine(args.engine)
     host = _host(args.host)
     platform = engine.parse_platform(args.platform, host) if args.platform else None
     opened = open_reference(args.reference)
-    sel = engine.select(opened.document, host, platform=platform, fetch=opened.fetch)
+    sel = select_opened(engine, opened, host, platform, args.reference)
     data = {"reference": str(opened.reference), "host": format_all(host), **sel.to_json()}
     if args.output == "json":
         print(report.render_json(data))
@@ -153,18 +153,23 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     requests = args.platform or [None]
     rows = []
     for ref in args.reference:
-        rows += simulate(open_reference(ref), engines, host, requests)
+        rows += simulate(open_reference(ref), engines, host, requests, typed=ref)
     if args.output == "json":
         print(report.render_json([r.to_json() for r in rows]))
     else:
         table: list[tuple[str, ...]] = []
+        said: set[str] = set()
         for r in rows:
             sel = r.selection
             chosen = sel.message if not sel.ok else (
                 f"{format_all(sel.selected_platform) if sel.selected_platform else '-'} "
                 f"{sel.digest}")
+            note = ""
+            if not r.agree:  # the reason once per group of rows
+                note = "differs" if r.reason in said else "DIFFERS: " + r.reason
+                said.add(r.reason)
             table.append((r.request_text or f"(host {format_all(host)})", sel.engine,
-                          sel.outcome, chosen, "" if r.agree else "DIFFERS: " + r.reason))
+                          sel.outcome, chosen, note))
         if len(args.reference) > 1:
             table = [(r.reference, *t) for r, t in zip(rows, table, strict=True)]
         headers: tuple[str, ...] = ("request", "engine", "outcome", "pulls", "disagreement")

@@ -38,3 +38,31 @@ class SourceError(PullsimError):
     """A source (file, registry, layout) could not deliver a document."""
 
     exit_code = EXIT_NETWORK
+
+
+class ChildUnavailable(SourceError):
+    """A child an engine wants to look inside is not held by an offline source (a bare list
+    file without its children): the engine then decides without it, and says so."""
+
+
+class CredentialsError(PullsimError):
+    """Credentials that cannot be read: a malformed ``--creds``, Docker config or auth.json, or a
+    credential helper that fails. The text names the file or helper, never a secret."""
+
+
+class RegistryError(SourceError):
+    """A registry answered with an error or misbehaved (unreachable, an HTTP error, a rate limit,
+    a wrong Content-Type, a body too large or cut short). ``code`` is the distribution error code
+    (``MANIFEST_UNKNOWN``, ``UNAUTHORIZED``…) when there is one; ``status`` the HTTP status."""
+
+    def __init__(self, message: str, code: str = "", status: int | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.status = status
+
+
+class DigestMismatch(RegistryError):
+    """Content whose digest is not the one asked for (or the one the registry declared)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, code="DIGEST_MISMATCH")

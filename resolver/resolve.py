@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from resolver.engines import get_engine
 from resolver.engines.base import Engine, Fetch
-from resolver.errors import InvalidReference
+from resolver.errors import ChildUnavailable, InvalidReference
 from resolver.model import Document
 from resolver.platform import Platform
 from resolver.reference import Reference, parse_reference
@@ -37,6 +37,10 @@ class SourceOptions:
 # transport -> module whose open_source(reference, options) returns an Opened
 _SOURCES = {
     "file": "resolver.sources.file",
+    "oci": "resolver.sources.oci_layout",
+    "oci-archive": "resolver.sources.oci_archive",
+    "docker-archive": "resolver.sources.docker_archive",
+    "docker": "resolver.sources.registry",
 }
 
 
@@ -52,11 +56,33 @@ def open_reference(reference: str | Reference, options: SourceOptions | None = N
     return opened
 
 
+def select_opened(
+    engine: Engine,
+    opened: Opened,
+    host: Platform,
+    platform: Platform | None = None,
+    reference: str | None = None,
+) -> Selection:
+    """``engine.select`` over an opened source. When the source lacks a child the engine wants
+    to look inside (a list file without its children), the engine decides without looking, as
+    it does with no ``fetch``, and the answer says so in a warning."""
+    typed = reference or str(opened.reference)
+    try:
+        return engine.select(opened.document, host, platform=platform, fetch=opened.fetch,
+                             reference=typed)
+    except ChildUnavailable as err:
+        sel = engine.select(opened.document, host, platform=platform, fetch=None,
+                            reference=typed)
+        note = f"{err}: decided without looking inside it"
+        return replace(sel, warnings=(*sel.warnings, note))
+
+
 def resolve(
     reference: str | Reference,
     host: Platform | None = None,
     platform: Platform | str | None = None,
     engine: str | Engine = "containerd",
+    options: SourceOptions | None = None,
 ) -> Selection:
     """What ``engine`` pulls for ``reference`` on ``host`` (default: this machine), optionally
     with an explicit ``platform`` request, parsed by the engine's own parser when text."""
@@ -67,5 +93,6 @@ def resolve(
         host = detect_host()
     if isinstance(platform, str):
         platform = eng.parse_platform(platform, host)
-    opened = open_reference(reference)
-    return eng.select(opened.document, host, platform=platform, fetch=opened.fetch)
+    opened = open_reference(reference, options)
+    typed = reference if isinstance(reference, str) else str(reference)
+    return select_opened(eng, opened, host, platform, typed)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from resolver.engines import get_engine
 from resolver.engines.base import Engine
 from resolver.platform import Platform, format_all, format_platform
-from resolver.resolve import Opened
+from resolver.resolve import Opened, select_opened
 from resolver.selection import Selection
 
 
@@ -37,28 +37,35 @@ def answer(sel: Selection) -> tuple[str, str | None]:
     return ("ok" if ok else sel.outcome), sel.digest
 
 
-def describe(sel: Selection, wanted: Platform | None) -> str:
-    """A short phrase for what one engine did."""
+def describe(sel: Selection, wanted: Platform | None, many: bool = False) -> str:
+    """A short phrase for what one engine did (``many``: said of several engines)."""
+
+    def verb(one: str, several: str) -> str:
+        return several if many else one
+
     if sel.outcome == "no-match":
-        return "finds no match"
+        return verb("finds", "find") + " no match"
     if sel.outcome == "single-manifest":
-        return "pulls the single manifest as it is"
+        return verb("pulls", "pull") + " the single manifest as it is"
     chosen = format_platform(sel.selected_platform) if sel.selected_platform else "(no platform)"
     if sel.outcome == "failed":
-        return f"picks {chosen} and then fails"
+        return f"{verb('picks', 'pick')} {chosen} and then {verb('fails', 'fail')}"
     if wanted is not None and sel.selected_platform is not None and (
         format_platform(sel.selected_platform) != format_platform(wanted)
     ):
-        return f"falls back from {format_platform(wanted)} to {chosen}"
-    return f"takes {chosen}"
+        return f"{verb('falls', 'fall')} back from {format_platform(wanted)} to {chosen}"
+    return f"{verb('takes', 'take')} {chosen}"
 
 
 def reason(selections: Sequence[Selection], wanted: Platform | None) -> str:
     """``containerd@1.6, docker@28 fall back …; podman@4.3 finds no match``."""
-    groups: dict[str, list[str]] = {}
+    groups: dict[tuple[str, str | None, str], list[Selection]] = {}
     for sel in selections:
-        groups.setdefault(describe(sel, wanted), []).append(sel.engine)
-    return "; ".join(f"{', '.join(names)} {phrase}" for phrase, names in groups.items())
+        key = (*answer(sel), describe(sel, wanted))
+        groups.setdefault(key, []).append(sel)
+    return "; ".join(
+        f"{', '.join(s.engine for s in sels)} {describe(sels[0], wanted, len(sels) > 1)}"
+        for sels in groups.values())
 
 
 def simulate(
@@ -66,15 +73,17 @@ def simulate(
     engines: Sequence[str | Engine],
     host: Platform,
     requests: Sequence[str | None],
+    typed: str | None = None,
 ) -> list[Row]:
-    """Every engine for every request (None: no --platform, the host decides)."""
+    """Every engine for every request (None: no --platform, the host decides); ``typed`` is the
+    reference as the user wrote it, which some engines' messages quote."""
     resolved = [get_engine(e) if isinstance(e, str) else e for e in engines]
     rows: list[Row] = []
     for text in requests:
         group = []
         for engine in resolved:
             request = engine.parse_platform(text, host) if text else None
-            sel = engine.select(opened.document, host, platform=request, fetch=opened.fetch)
+            sel = select_opened(engine, opened, host, request, typed)
             group.append((request, sel))
         agree = len({answer(sel) for _, sel in group}) == 1
         wanted = group[0][0] if text else None

@@ -12,11 +12,21 @@ from resolver.errors import UnknownEngine
 # name of its matching family (Podman, skopeo, Buildah and CRI-O all run containers/image).
 _FAMILIES = {
     "containerd": "resolver.engines.containerd",
+    "kubernetes/containerd": "resolver.engines.containerd",
+    "docker": "resolver.engines.moby",
+    "podman": "resolver.engines.containers_image",
+    "skopeo": "resolver.engines.containers_image",
+    "buildah": "resolver.engines.containers_image",
+    "cri-o": "resolver.engines.containers_image",
+    "kubernetes/cri-o": "resolver.engines.containers_image",
+    "crane": "resolver.engines.ggcr",
+    "ggcr": "resolver.engines.ggcr",
+    "go-containerregistry": "resolver.engines.ggcr",
 }
 
 
 def _family(name: str) -> Any:
-    module = _FAMILIES.get(name)
+    module = _FAMILIES.get(name) or _FAMILIES.get(name.partition("/")[0])
     if module is None:
         raise UnknownEngine(
             f"unknown engine {name!r} (known: {', '.join(sorted(_FAMILIES))}; "

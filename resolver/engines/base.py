@@ -58,7 +58,10 @@ class Engine(Protocol):
         host: Platform,
         platform: Platform | None = None,
         fetch: Fetch | None = None,
+        *,
+        reference: str | None = None,
     ) -> Selection:
         """Pick what this engine pulls from ``doc`` on ``host`` (``platform``: an explicit
-        request, never merged with the host by the caller)."""
+        request, never merged with the host by the caller; ``reference``: the image as the
+        user typed it, for the engines whose messages name it)."""
         ...

@@ -60,7 +60,9 @@ class ContainerdEngine:
         goos = host.os or "linux"
         arch = host.architecture
         variant = ""
-        if arch == "arm64":
+        if goos == "freebsd" and not self.rules.freebsd_variant:
+            variant = ""  # before 1.6.22 cpuVariant() failed on FreeBSD
+        elif arch == "arm64":
             variant = "v8"  # cpuinfo "8" on Linux; cpuinfo_other.go on darwin/windows/freebsd
         elif arch == "arm":
             if goos in ("darwin", "windows"):
@@ -107,9 +109,14 @@ class ContainerdEngine:
         host: Platform,
         platform: Platform | None = None,
         fetch: Fetch | None = None,
+        *,
+        reference: str | None = None,
     ) -> Selection:
         lib = self.platforms(host)
         trace: list[Step] = []
+        if self.name.startswith("kubernetes/"):
+            trace.append(Step("cri", "the kubelet's CRI pull carries no platform: containerd's "
+                                     "CRI plugin matches with Default() of the node"))
         if platform is None:
             seen = lib.default_spec()
             matcher = lib.default()
@@ -269,15 +276,17 @@ def _entry_name(i: int, desc: Descriptor) -> str:
 
 
 def make(name: str, version_text: str | None) -> ContainerdEngine:
-    """``containerd``, ``containerd@1.6`` (the newest 1.6 patch modelled) or ``@1.6.20``."""
+    """``containerd``, ``containerd@1.6`` (the newest 1.6 patch modelled) or ``@1.6.20``;
+    ``kubernetes/containerd[@V]`` is the CRI plugin of that release (it pulls for the node)."""
+    if name not in ("containerd", "kubernetes/containerd"):
+        raise UnknownEngine(f"unknown engine {name!r}")
     if version_text is None:
         series = SERIES[-1]
-        return ContainerdEngine("containerd", Version(series.newest),
-                                _rules(Version(series.newest)))
+        return ContainerdEngine(name, Version(series.newest), _rules(Version(series.newest)))
     for series in SERIES:
         if version_text == series.name:
             version = Version(series.newest)
-            return ContainerdEngine(f"containerd@{series.name}", version, _rules(version))
+            return ContainerdEngine(f"{name}@{series.name}", version, _rules(version))
     try:
         version = Version(version_text)
     except InvalidVersion:
@@ -285,7 +294,7 @@ def make(name: str, version_text: str | None) -> ContainerdEngine:
     if len(version.release) < 3:
         raise UnknownEngine(f"containerd@{version_text}: no such release series is modelled "
                             f"(known: {', '.join(s.name for s in SERIES)})")
-    return ContainerdEngine(f"containerd@{version_text}", version, _rules(version))
+    return ContainerdEngine(f"{name}@{version_text}", version, _rules(version))
 
 
 def _rules(version: Version) -> ContainerdRules:
@@ -324,5 +333,12 @@ def profiles() -> list[ProfileInfo]:
     out.append(ProfileInfo(
         name="containerd", family="containerd", versions=f"the newest modelled ({newest})",
         source=SOURCE, summary=PULL_PATH, rules=_rule_lines(newest, newest),
+    ))
+    out.append(ProfileInfo(
+        name="kubernetes/containerd", family="containerd",
+        versions=f"alias of containerd (the newest, {newest}); kubernetes/containerd@V too",
+        source=SOURCE + "; CRI plugin PullImage uses platforms.Default()",
+        summary="the kubelet's pull through containerd's CRI plugin: always the node's "
+                "Default()", rules=_rule_lines(newest, newest),
     ))
     return out

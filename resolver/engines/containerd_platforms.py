@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Protocol
+from typing import Literal, Protocol
 
 from resolver.engines.containerd_rules import ContainerdRules
 from resolver.platform import Platform, normalize
@@ -42,6 +42,14 @@ def _go_atoi(text: str) -> int:
     if not _INT_RE.fullmatch(text):
         return 0
     return max(-(2**63), min(2**63 - 1, int(text)))
+
+
+def _go_atoi_checked(text: str) -> int | None:
+    """strconv.Atoi where the caller checks the error: None on a syntax error or overflow."""
+    if not _INT_RE.fullmatch(text):
+        return None
+    value = int(text)
+    return value if -(2**63) <= value < 2**63 else None
 
 
 def _go_parse_uint(text: str, bits: int) -> tuple[int, bool]:
@@ -115,9 +123,10 @@ def _build_prefix(version: str) -> str:
 
 
 def windows_revision(version: str) -> int:
-    """The 4th field (UBR) as Atoi gives it; 0 when absent."""
+    """The 4th field (UBR); 0 when absent or when Atoi fails (revision() / winRevision())."""
     parts = version.split(".")
-    return _go_atoi(parts[3]) if len(parts) >= 4 else 0
+    value = _go_atoi_checked(parts[3]) if len(parts) >= 4 else None
+    return value if value is not None else 0
 
 
 # --- the matchers -----------------------------------------------------------------------------
@@ -145,20 +154,28 @@ class Platforms:
         matcher: Matcher = EqualityMatcher(self, self.normalize(platform), version_check)
         if platform.os == "windows" and self.rules.strip_win32k:
             matcher = StripWin32k(matcher)
-        if self.goos == "windows" and platform.os == "windows" and (
-            self.rules.windows_default == "comparer"
-        ):
-            matcher = WindowsMatchComparer(matcher)
+        if self.goos != "windows":
+            return matcher
+        rule = self.rules.windows_match
+        if rule in ("prefix", "hcs-1.7", "v0.2", "rc0"):
+            # 1.7 in-tree .. rc.0 defaults_windows.go: every matcher on a Windows host is a
+            # windowsmatcher, whose Less ranks a larger revision (UBR) first.
+            return WindowsMatchComparer(matcher, "revision")
+        if rule == "rc1" and platform.os == "windows":
+            # rc.1+ NewMatcher: windowsMatchComparer for windows platforms; rc.1 ranks by
+            # revision, rc.2+ by the os.version string.
+            if self.rules.windows_default == "comparer":
+                return WindowsMatchComparer(matcher, "string")
+            return WindowsMatchComparer(matcher, "revision")
         return matcher
 
     def _version_check(self, platform: Platform) -> Callable[[str], bool] | None:
         rule = self.rules.windows_match
         if rule == "none":
             return None
-        if rule == "rc1":
-            if platform.os != "windows":  # the raw OS, as upstream checks it
-                return None
-        elif self.goos != "windows" or self.normalize(platform).os != "windows":
+        if platform.os != "windows":  # the raw OS (m.OS of the un-normalized platform)
+            return None
+        if rule != "rc1" and self.goos != "windows":
             return None  # before rc.1 only a Windows host builds the windows matcher
         rules = self.rules
         mine = platform.os_version
@@ -223,7 +240,7 @@ class Platforms:
         if rule == "only":
             return self.only(spec)
         if rule == "comparer":
-            return WindowsMatchComparer(self.new_matcher(spec))
+            return WindowsMatchComparer(self.new_matcher(spec), "string")
         return Windows16Default(self, self.ordered(spec, Platform("linux", self.goarch)),
                                 self.host_os_version, rule)
 
@@ -232,18 +249,15 @@ def platform_vector(platform: Platform, rules: ContainerdRules) -> list[Platform
     """compare.go platformVector (per generation): amd64 vN..v1 then 386; arm vN..v5;
     arm64 by the rc.1+ table (or the older algorithm) then arm v8..v5."""
     arch, variant = platform.architecture, platform.variant
+    level = _go_atoi_checked(variant.removeprefix("v")) or 0  # an Atoi error adds no levels
     if arch == "amd64":
         out = [platform]
-        level = _go_atoi(variant.removeprefix("v")) if _INT_RE.fullmatch(
-            variant.removeprefix("v")) else 0
         for n in range(level - 1, 0, -1):
             out.append(replace(platform, variant=f"v{n}"))
         out.append(replace(platform, architecture="386", variant=""))
         return out
     if arch == "arm":
         out = [platform]
-        level = _go_atoi(variant.removeprefix("v")) if _INT_RE.fullmatch(
-            variant.removeprefix("v")) else 0
         for n in range(level - 1, 4, -1):
             out.append(replace(platform, variant=f"v{n}"))
         return out
@@ -333,9 +347,11 @@ class StripWin32k:
 
 @dataclass(frozen=True, slots=True)
 class WindowsMatchComparer:
-    """rc.2+ windowsMatchComparer: matched first; both matched: larger os.version *string*."""
+    """Windows matchers with a Less: matched first; when both match, the larger revision (UBR,
+    1.7 windowsmatcher .. rc.1) or the larger os.version *string* (rc.2+)."""
 
     inner: Matcher
+    by: Literal["revision", "string"] = "string"
 
     def match(self, platform: Platform) -> bool:
         return self.inner.match(platform)
@@ -343,7 +359,11 @@ class WindowsMatchComparer:
     def less(self, p1: Platform, p2: Platform) -> bool:
         m1, m2 = self.match(p1), self.match(p2)
         if m1 and m2:
-            return p1.os_version > p2.os_version  # Go byte-wise string comparison
+            if self.by == "revision":
+                return windows_revision(p1.os_version) > windows_revision(p2.os_version)
+            # Go compares strings byte-wise: compare UTF-8 bytes, not code points
+            return p1.os_version.encode("utf-8", "surrogateescape") > p2.os_version.encode(
+                "utf-8", "surrogateescape")
         return m1 and not m2
 
 

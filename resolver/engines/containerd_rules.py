@@ -54,6 +54,7 @@ class ContainerdRules:
     features: bool = False  # rc.3+: os.features subset matching and feature tie-breaks
     strip_win32k: bool = False  # rc.4+: win32k is removed from a Windows candidate's features
     uname_fallback: bool = True  # 1.6.22+/1.7.0+: cpu variant from uname when cpuinfo lacks it
+    freebsd_variant: bool = True  # 1.6.22+: cpuinfo_other.go knows FreeBSD (before: "")
     freebsd_ordered: bool = True  # 1.7.0+: FreeBSD Default() is Ordered(spec, linux/arch)
     note: str = ""  # what this release range changed, for `pullsim engines`
 
@@ -83,10 +84,11 @@ _RC2 = replace(
 # (versions, rules), first match wins.
 RULES_TABLE: tuple[tuple[SpecifierSet, ContainerdRules], ...] = (
     (SpecifierSet(">=1.6.0,<1.6.18"), replace(
-        _INTREE_16, windows_default="1.6-prefix", uname_fallback=False,
+        _INTREE_16, windows_default="1.6-prefix", uname_fallback=False, freebsd_variant=False,
         note="amd64 vN and arm64->arm fallbacks; Windows Default(): os.version string prefix")),
     (SpecifierSet(">=1.6.18,<1.6.22"), replace(
         _INTREE_16, windows_default="1.6-prefix-or-empty", uname_fallback=False,
+        freebsd_variant=False,
         note="Windows Default(): an empty os.version matches too")),
     (SpecifierSet(">=1.6.22,<1.6.23"), replace(
         _INTREE_16, windows_default="1.6-prefix-or-empty",

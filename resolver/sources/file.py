@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from resolver.errors import DocumentError, SourceError
+from resolver.errors import ChildUnavailable, DocumentError, SourceError
 from resolver.model import Descriptor, Document, compute_digest, parse_document
 
 if TYPE_CHECKING:
@@ -53,8 +53,7 @@ class FileSource:
             data = read_capped(candidate)
             if compute_digest(data, algorithm) == desc.digest:
                 return data
-        raise SourceError(f"{desc.digest} is not among the files beside {self.path} "
-                          "(needed to follow this entry)")
+        raise ChildUnavailable(f"{desc.digest} is not among the files beside {self.path}")
 
 
 def open_source(reference: Reference, options: SourceOptions) -> Opened:

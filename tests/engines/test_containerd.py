@@ -532,10 +532,6 @@ def test_platform_vector(version: str, arch: str, variant: str, expected: list[s
     assert all(p.os == "linux" for p in vector)
 
 
-@pytest.mark.xfail(strict=True, run=False, reason=(
-    "compare.go platformVector: strconv.Atoi fails on a level past int64, so upstream adds no "
-    "lower levels (vector [p, 386] / [p]); resolver clamps the number and counts down from "
-    "2**63-1, which never finishes (not run: it would hang)."))
 @pytest.mark.parametrize(("arch", "expected"), [("amd64", ["amd64/v99999999999999999999", "386"]),
                                                 ("arm", ["arm/v99999999999999999999"])])
 def test_platform_vector_level_overflow(arch: str, expected: list[str]) -> None:
@@ -691,11 +687,6 @@ def test_windows_version(version: str, text: str, expected: WinVersion) -> None:
 # matcher's *raw* OS is "windows" (`m.OS == "windows"`, Platform not normalized); from rc.1
 # NewMatcher tests the raw `platform.OS == "windows"`.
 WIN_VERSIONS = ["1.6.39", "1.7.0", "1.7.6", "1.7.19", "2.0.0", "2.0.2", "2.1.6", "2.3.0"]
-RAW_OS_REASON = (
-    "containerd v1.7.0-v1.7.18 defaults_windows.go and platforms v0.2.1/rc.0 "
-    "platforms_windows.go: windowsmatcher keeps the raw Platform and checks `m.OS == "
-    '"windows"` before the os.version rule, so a matcher built from OS "Windows" or "" gets no '
-    "version check; resolver (_version_check) tests the normalized OS and applies it")
 
 
 def W(osv: str, arch: str = "amd64", os: str = "windows",
@@ -730,11 +721,9 @@ WIN_MATCH_ROWS: list[tuple[str, Platform, Platform, str, str, set[str]]] = [
 
 def _win_match_params() -> list[Any]:
     out: list[Any] = []
-    for label, matcher, candidate, goos, wants, differ in WIN_MATCH_ROWS:
+    for label, matcher, candidate, goos, wants, _differ in WIN_MATCH_ROWS:
         for version, want in zip(WIN_VERSIONS, wants, strict=True):
-            marks = ([pytest.mark.xfail(strict=True, reason=RAW_OS_REASON)]
-                     if version in differ else [])
-            out.append(pytest.param(version, matcher, candidate, goos, want == "T", marks=marks,
+            out.append(pytest.param(version, matcher, candidate, goos, want == "T",
                                     id=f"{version}-{label}"))
     return out
 
@@ -836,10 +825,6 @@ def test_1_6_match_comparer_less(version: str, expected: list[Platform]) -> None
     assert slice_stable(LESS_INPUT, m.less) == expected
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "containerd v1.6.x defaults_windows.go revision(): `r, err := strconv.Atoi(parts[3]); if "
-    "err != nil { return 0 }`, so a revision past int64 counts as 0; resolver's "
-    "windows_revision clamps it to 2**63-1 and sorts that entry first"))
 def test_1_6_revision_overflow_is_zero() -> None:
     pkg = lib("1.6.39", WINDOWS_AMD64)
     m = pkg.default()
@@ -915,15 +900,6 @@ def test_match_abi_check_wcow(label: str, host: Platform, candidate: Platform,
                    for v in ("2.0.2", "2.1.6", "2.3.0")) == wants[-3:]
 
 
-REVISION_REASON = (
-    "On a Windows host NewMatcher returns a MatchComparer with a Less: containerd v1.7.x and "
-    "platforms v0.2.1/rc.0 windowsmatcher.Less, rc.1 windowsMatchComparer.Less (both: matched "
-    "first, larger revision() first; defaults_windows_test.go TestMatchComparerLess, rc.1 "
-    "defaults_test.go TestWindowsMatchComparerLess). resolver's new_matcher returns a plain "
-    "EqualityMatcher with no less() before rc.2 (only an API difference: Only/Ordered mask it)")
-
-
-@pytest.mark.xfail(strict=True, reason=REVISION_REASON)
 @pytest.mark.parametrize("version", ["1.7.0", "1.7.6", "1.7.19", "2.0.0", "2.0.2"])
 def test_new_matcher_less_by_revision(version: str) -> None:
     m = lib(version, WINDOWS_AMD64).new_matcher(W("10.0.17763.1"))
@@ -1074,20 +1050,12 @@ DEFAULT_SPEC_ROWS = [
     ("containerd@1.6.22", P("freebsd", "arm64"), P("freebsd", "arm64", "v8")),
     ("containerd@1.7", P("freebsd", "arm"), P("freebsd", "arm", "unknown")),
 ]
-CPUINFO_16_REASON = (
-    "containerd v1.6.0-v1.6.21 cpuinfo.go getCPUVariant: only windows/darwin are special-cased; "
-    "elsewhere getCPUInfo fails off Linux ('getCPUInfo for OS freebsd: not implemented'), so "
-    "cpuVariant() is \"\" on FreeBSD; cpuinfo_other.go with the FreeBSD branch arrived in "
-    "v1.6.22 (106e36ec3). resolver's engine gives v8/unknown for every 1.6 release "
-    "(containerd.md 3.3 also says 'before 1.7.0')")
-
-
 @pytest.mark.parametrize(("name", "host", "expected"), [
     *DEFAULT_SPEC_ROWS,
-    pytest.param("containerd@1.6.21", P("freebsd", "arm64"), P("freebsd", "arm64"),
-                 marks=pytest.mark.xfail(strict=True, reason=CPUINFO_16_REASON)),
-    pytest.param("containerd@1.6.21", P("freebsd", "arm"), P("freebsd", "arm"),
-                 marks=pytest.mark.xfail(strict=True, reason=CPUINFO_16_REASON)),
+    # containerd v1.6.0-v1.6.21 cpuinfo.go: off Linux only windows/darwin were known, so
+    # cpuVariant() is "" on FreeBSD; cpuinfo_other.go's FreeBSD branch came in v1.6.22.
+    ("containerd@1.6.21", P("freebsd", "arm64"), P("freebsd", "arm64")),
+    ("containerd@1.6.21", P("freebsd", "arm"), P("freebsd", "arm")),
 ])
 def test_default_spec(name: str, host: Platform, expected: Platform) -> None:
     assert get_engine(name).detected_platform(host) == expected
