@@ -37,7 +37,7 @@ def test_resolve_seed_fixture(capsys, platform, digest):
 
 
 def test_resolve_no_match_exits_1_with_containerd_text(capsys):
-    code, out, err = run(capsys, "resolve", f"file:{GOLANG_ALPINE}", "--platform",
+    code, out, _err = run(capsys, "resolve", f"file:{GOLANG_ALPINE}", "--platform",
                          "linux/riscv64", "--engine", "containerd", "--output", "json")
     assert code == 1
     data = json.loads(out)
@@ -71,7 +71,7 @@ def test_other_outputs(capsys, output):
     ["nonsense"],
 ])
 def test_bad_input_exits_2_with_one_line(capsys, argv):
-    code, out, err = run_catching_exit(capsys, argv)
+    code, _out, err = run_catching_exit(capsys, argv)
     assert code == 2
     assert err.startswith("pullsim: error: ")
     assert err.count("\n") == 1
