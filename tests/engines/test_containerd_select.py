@@ -284,7 +284,7 @@ class TestHostDefault:
 
 
 class TestWindows:
-    BUILDS = ["10.0.17763.6414", "10.0.20348.2762", "10.0.26100.2033"]
+    BUILDS = ("10.0.17763.6414", "10.0.20348.2762", "10.0.26100.2033")
 
     def index(self, store):
         entries = {b: entry(store, b, "windows/amd64", platform={
