@@ -57,6 +57,12 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--host", default="detect", help="'detect' or a platform (see resolve)")
     _common(s)
 
+    i = sub.add_parser("inspect", help="the list as it is served: platforms, digests, "
+                                       "attestations")
+    i.add_argument("reference", help="file:PATH, oci:DIR[:REF], oci-archive:, docker-archive:, "
+                                     "or a registry reference")
+    _common(i)
+
     e = sub.add_parser("engines", help="the engine profiles with their versions and sources")
     _common(e)
 
@@ -80,6 +86,7 @@ def _host(text: str) -> Platform:
 
 def cmd_resolve(args: argparse.Namespace) -> int:
     from resolver import report
+    from resolver.configcheck import check_config
     from resolver.engines import get_engine
     from resolver.platform import format_all
     from resolver.resolve import open_reference, select_opened
@@ -89,7 +96,9 @@ def cmd_resolve(args: argparse.Namespace) -> int:
     platform = engine.parse_platform(args.platform, host) if args.platform else None
     opened = open_reference(args.reference)
     sel = select_opened(engine, opened, host, platform, args.reference)
-    data = {"reference": str(opened.reference), "host": format_all(host), **sel.to_json()}
+    check = check_config(sel, opened)
+    data = {"reference": str(opened.reference), "host": format_all(host), **sel.to_json(),
+            "config": check.to_json()}
     if args.output == "json":
         print(report.render_json(data))
     else:
@@ -101,8 +110,35 @@ def cmd_resolve(args: argparse.Namespace) -> int:
             pairs.append(("message", sel.message))
         if sel.warnings:
             pairs.append(("warnings", list(sel.warnings)))
+        if check.config_platform is not None:
+            pairs.append(("config says", format_all(check.config_platform)))
+        if check.findings:
+            pairs.append(("findings", [f.text for f in check.findings]))
         print(report.render_pairs(pairs, args.output))
     return EXIT_YES if sel.ok else EXIT_NO
+
+
+def cmd_inspect(args: argparse.Namespace) -> int:
+    from resolver import report
+    from resolver.inspect import inspect
+    from resolver.resolve import open_reference
+
+    result = inspect(open_reference(args.reference))
+    if args.output == "json":
+        print(report.render_json(result.to_json()))
+        return EXIT_YES
+    print(f"{result.media_type} {result.digest}")
+    rows = []
+    for r in result.rows:
+        platform = r.platform or "(none)"
+        if r.kind == "attestation":
+            platform = f"attestation for {r.attests_platform or r.attests or '?'}"
+        elif r.config_platform and r.config_platform != r.platform:
+            platform += f" (config: {r.config_platform})"
+        rows.append((r.position, r.kind, platform, r.digest, r.size, r.media_type, r.note))
+    print(report.render_rows(rows, ("#", "kind", "platform", "digest", "size", "media type",
+                                    "note"), args.output))
+    return EXIT_YES
 
 
 def cmd_engines(args: argparse.Namespace) -> int:
@@ -179,8 +215,8 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     return EXIT_YES if all(r.selection.ok for r in rows) else EXIT_NO
 
 
-COMMANDS = {"resolve": cmd_resolve, "simulate": cmd_simulate, "engines": cmd_engines,
-            "host": cmd_host}
+COMMANDS = {"resolve": cmd_resolve, "simulate": cmd_simulate, "inspect": cmd_inspect,
+            "engines": cmd_engines, "host": cmd_host}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from resolver import mediatypes as mt
-from resolver.errors import DocumentError, InvalidReference, SourceError
+from resolver.errors import ChildUnavailable, DocumentError, InvalidReference, SourceError
 from resolver.model import Descriptor, Document, Index, compute_digest, parse_document
 from resolver.sources.file import MAX_DOCUMENT, read_capped
 
@@ -133,6 +133,8 @@ class DirectoryFiles:
     def read(self, name: str, cap: int) -> bytes:
         path = self.root / name
         if not path.is_file():
+            if name.startswith("blobs/"):  # a child the layout does not hold (index-only copy)
+                raise ChildUnavailable(f"{self.where}: {name} is missing")
             raise SourceError(f"{self.where}: {name} is missing")
         try:
             return read_capped(path, cap)
