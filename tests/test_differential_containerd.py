@@ -224,6 +224,8 @@ def test_differential_containerd(containerd_run: OracleRun, oracle_summary: list
             ours = _pullsim(engine, asked.image, platform)
             cases += 1
             kinds[_kind(answer)] += 1
+            if _kind(answer) == "chosen-then-failed":
+                kinds[f"then-failed-pullsim-{ours.outcome}"] += 1
             agree = _agrees(answer, ours)
             report.append({"image": asked.image.name, "reference": asked.pushed.reference,
                            "platform": platform, "agree": agree,
@@ -240,7 +242,9 @@ def test_differential_containerd(containerd_run: OracleRun, oracle_summary: list
         f"{ENGINE} differential: compared {cases} cases over {len(everything)} indexes "
         f"(seed {containerd_run.seed}, {len(containerd_run.generated)} generated), "
         f"{kinds['selected']} selected, {kinds['no-match']} no-match, "
-        f"{kinds['chosen-then-failed']} chosen-then-failed, {kinds['error']} other errors, "
+        f"{kinds['chosen-then-failed']} chosen-then-failed (pullsim: "
+        f"{kinds['then-failed-pullsim-failed']} failed, "
+        f"{kinds['then-failed-pullsim-selected']} selected), {kinds['error']} other errors, "
         f"{mismatches} mismatches; real containerd {containerd_run.seconds:.1f}s "
         f"({containerd_run.jobs} jobs), pullsim {pullsim_seconds:.2f}s"
     )

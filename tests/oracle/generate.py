@@ -29,17 +29,12 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
+from resolver import mediatypes as mt
+
 from .registry import Upload
 
-DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json"
-DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json"
-DOCKER_CONFIG = "application/vnd.docker.container.image.v1+json"
 DOCKER_LAYER = "application/vnd.docker.image.rootfs.diff.tar.gzip"
-OCI_INDEX = "application/vnd.oci.image.index.v1+json"
-OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
-OCI_CONFIG = "application/vnd.oci.image.config.v1+json"
 OCI_LAYER = "application/vnd.oci.image.layer.v1.tar+gzip"
-IN_TOTO = "application/vnd.in-toto+json"
 
 LABEL_KEY = "org.pullsim.oracle.label"
 
@@ -93,6 +88,16 @@ ENTRY_PLATFORMS: tuple[tuple[PlatformDict, int], ...] = (
     (_platform("", "amd64"), 1),
     (_platform("linux", "mips64le"), 1),
     (_platform("freebsd", "amd64"), 1),
+    # Variants without their "v", upper case, names containerd leaves alone, os.features.
+    (_platform("linux", "arm", "6"), 1),
+    (_platform("linux", "arm", "7"), 1),
+    (_platform("linux", "arm64", "8"), 1),
+    (_platform("linux", "ARM64"), 1),
+    (_platform("linux", "armv7l"), 1),
+    (_platform("linux", "amd64", "v4"), 1),
+    (_platform("linux", "arm64", "v9"), 1),
+    ({**_platform("windows", "amd64"), "os.version": "10.0.17763.5458",
+      "os.features": ["win32k"]}, 1),
 )
 
 # What an entry without a platform may say in its config (None: no os/arch at all).
@@ -132,6 +137,11 @@ MORE_REQUESTED: tuple[tuple[str, int], ...] = (
     ("linux/x86_64", 2),
     ("linux/mips64le", 1),
     ("unknown/unknown", 1),
+    ("linux/arm/7", 1),
+    ("linux/arm64/8", 1),
+    ("linux/amd64/v1", 1),
+    ("linux/armhf", 1),
+    ("linux/arm64/v9", 1),
 )
 MIN_REQUESTS = 8
 
@@ -241,8 +251,7 @@ def gzip_bytes(data: bytes) -> bytes:
 class _Builder:
     """Builds one top-level image; ``uid`` keeps labels (and so digests) unique per image."""
 
-    def __init__(self, rng: random.Random, uid: str) -> None:
-        self.rng = rng
+    def __init__(self, uid: str) -> None:
         self.uid = uid
         self.counter = 0
         self.content: dict[str, bytes] = {}
@@ -281,11 +290,11 @@ class _Builder:
         })
         config_bytes = _json(config)
         config_digest = self._blob(config_bytes)
-        media_type = OCI_MANIFEST if oci else DOCKER_MANIFEST
+        media_type = mt.OCI_MANIFEST if oci else mt.DOCKER_MANIFEST
         manifest = _json({
             "schemaVersion": 2,
             "mediaType": media_type,
-            "config": {"mediaType": OCI_CONFIG if oci else DOCKER_CONFIG,
+            "config": {"mediaType": mt.OCI_CONFIG if oci else mt.DOCKER_CONFIG,
                        "digest": config_digest, "size": len(config_bytes)},
             "layers": [{"mediaType": OCI_LAYER if oci else DOCKER_LAYER,
                         "digest": layer_digest, "size": len(layer)}],
@@ -312,15 +321,15 @@ class _Builder:
         config_digest = self._blob(config_bytes)
         manifest = _json({
             "schemaVersion": 2,
-            "mediaType": OCI_MANIFEST,
-            "config": {"mediaType": OCI_CONFIG, "digest": config_digest,
+            "mediaType": mt.OCI_MANIFEST,
+            "config": {"mediaType": mt.OCI_CONFIG, "digest": config_digest,
                        "size": len(config_bytes)},
-            "layers": [{"mediaType": IN_TOTO, "digest": layer_digest, "size": len(statement),
+            "layers": [{"mediaType": mt.IN_TOTO, "digest": layer_digest, "size": len(statement),
                         "annotations": {"in-toto.io/predicate-type":
                                         "https://slsa.dev/provenance/v0.2"}}],
         })
-        digest = self._document(OCI_MANIFEST, manifest)
-        child = Child(label, digest, OCI_MANIFEST, "attestation", layer_digest)
+        digest = self._document(mt.OCI_MANIFEST, manifest)
+        child = Child(label, digest, mt.OCI_MANIFEST, "attestation", layer_digest)
         self.children[digest] = child
         return child
 
@@ -330,6 +339,10 @@ class _Builder:
         child = Child(self._label(hint), digest, media_type, "index")
         self.children[digest] = child
         return child
+
+
+def _attestation_annotations(subject: Child) -> dict[str, str]:
+    return {mt.REFERENCE_DIGEST: subject.digest, mt.REFERENCE_TYPE: mt.ATTESTATION_MANIFEST}
 
 
 def _weighted(rng: random.Random, table: Sequence[tuple[Any, int]]) -> Any:
@@ -370,9 +383,9 @@ class Generator:
     def one(self, number: int) -> GeneratedImage:
         rng = self.rng
         uid = f"s{self.seed}-{number:04d}"
-        builder = _Builder(rng, uid)
+        builder = _Builder(uid)
         oci = rng.random() < 0.5
-        top_type = OCI_INDEX if oci else DOCKER_LIST
+        top_type = mt.OCI_INDEX if oci else mt.DOCKER_MANIFEST_LIST
         entries = self._entries(builder, oci, depth=0)
         top = _json({"schemaVersion": 2, "mediaType": top_type, "manifests": entries})
         image = GeneratedImage(
@@ -406,7 +419,7 @@ class Generator:
                 entry = self._describe(builder, child, None)
             elif roll < 0.16 and depth < 2:
                 # A nested index (containerd follows it), with or without a platform.
-                nested_type = OCI_INDEX if oci else DOCKER_LIST
+                nested_type = mt.OCI_INDEX if oci else mt.DOCKER_MANIFEST_LIST
                 nested = self._entries(builder, oci, depth + 1)
                 child = builder.index(nested_type, nested, "nested")
                 platform = (None if rng.random() < 0.3
@@ -439,8 +452,7 @@ class Generator:
                     attestation = builder.attestation(subject)
                     entries.append(self._describe(
                         builder, attestation, {"architecture": "unknown", "os": "unknown"},
-                        {"vnd.docker.reference.digest": subject.digest,
-                         "vnd.docker.reference.type": "attestation-manifest"},
+                        _attestation_annotations(subject),
                     ))
         return entries
 
@@ -491,8 +503,8 @@ SAME: Literal["same"] = "same"
 def build_image(name: str, oci: bool, entries: Sequence[Entry],
                 platforms: Sequence[str]) -> GeneratedImage:
     """An index of ``entries`` (labels are ``name-NN-hint``), asked for ``platforms``."""
-    builder = _Builder(random.Random(0), name)
-    top_type = OCI_INDEX if oci else DOCKER_LIST
+    builder = _Builder(name)
+    top_type = mt.OCI_INDEX if oci else mt.DOCKER_MANIFEST_LIST
     top = _json({"schemaVersion": 2, "mediaType": top_type,
                  "manifests": _build_entries(builder, oci, entries)})
     image = GeneratedImage(name, top_type, top, sha256(top), list(platforms),
@@ -517,10 +529,9 @@ def _build_entries(builder: _Builder, oci: bool,
             child = builder.image(oci, config, entry.hint)
         elif entry.kind == "attestation":
             child = builder.attestation(built[entry.subject])
-            annotations = {"vnd.docker.reference.digest": built[entry.subject].digest,
-                           "vnd.docker.reference.type": "attestation-manifest"}
+            annotations = _attestation_annotations(built[entry.subject])
         else:
-            child = builder.index(OCI_INDEX if oci else DOCKER_LIST,
+            child = builder.index(mt.OCI_INDEX if oci else mt.DOCKER_MANIFEST_LIST,
                                   _build_entries(builder, oci, entry.nested), entry.hint)
         out.append(Generator._describe(builder, child, entry.platform, annotations))
         built.append(child)
@@ -530,7 +541,7 @@ def _build_entries(builder: _Builder, oci: bool,
 def build_single(name: str, oci: bool, config: PlatformDict, platforms: Sequence[str],
                  hint: str = "single") -> GeneratedImage:
     """A plain single-platform manifest (no index) as the top document."""
-    builder = _Builder(random.Random(0), name)
+    builder = _Builder(name)
     child = builder.image(oci, config, hint)
     top = builder.manifests.pop()
     return GeneratedImage(name, top.media_type, top.data, top.digest, list(platforms),

@@ -196,7 +196,8 @@ do_start() {
     STATE=$(cd "$STATE" && pwd -P)
     # On any failure, undo what was started.
     set -E
-    trap 'log "start failed; stopping what was started"; do_stop_processes' ERR
+    trap 'log "start failed; stopping what was started"; do_stop_processes
+          rm -rf "${STATE:?}"/*.pid; rmdir "$STATE" 2>/dev/null || true' ERR
     start_registries
     start_containerd
     if [ "$WITH_DOCKERD" = 1 ]; then
@@ -236,7 +237,8 @@ do_stop() {
     do_stop_processes
     # containerd unmounts its snapshots itself; be safe before deleting its root.
     local mnt
-    grep -o " $STATE/[^ ]*" /proc/self/mounts 2>/dev/null | sort -r | while read -r mnt; do
+    for mnt in $(awk -v dir="$STATE/" 'index($2, dir) == 1 { print $2 }' /proc/self/mounts |
+        sort -r); do
         umount "$mnt" 2>/dev/null || umount -l "$mnt" 2>/dev/null || true
     done
     rm -f "$STATE/oracle.env"
