@@ -197,7 +197,7 @@ def docker_names(draw: st.DrawFn) -> str:
     return domain + path + (f":{tag}" if tag else "") + (f"@{digest}" if digest else "")
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(docker_names())
 def test_normalize_round_trips(text):
     try:

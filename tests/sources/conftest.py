@@ -263,9 +263,11 @@ def start_registry(name: str, state: Path, storage: Path, auth: str = "") -> Reg
         handle.close()
         entry = RegistryProcess(name, f"127.0.0.1:{port}", log, process)
         deadline = time.monotonic() + 30
+        probe = requests.Session()
+        probe.trust_env = False  # never through a proxy of the machine's
         while time.monotonic() < deadline and process.poll() is None:
             try:
-                requests.get(f"http://{entry.address}/v2/", timeout=1)
+                probe.get(f"http://{entry.address}/v2/", timeout=1).close()
                 return entry
             except requests.ConnectionError:
                 time.sleep(0.05)

@@ -411,6 +411,16 @@ def test_too_many_redirects(server):
     assert str(err) == f"{server.address}/repo:tag: more than 5 redirects"
 
 
+def test_a_downgrade_from_https_to_http_is_refused_off_loopback():
+    c = RegistryClient("registry.invalid", "repo")
+    with pytest.raises(RegistryError, match="redirected from https to plain http"):
+        c._check_redirect("https://registry.invalid/v2/x", "http://cdn.invalid/x", "where")
+    c._check_redirect("https://registry.invalid/v2/x", "https://cdn.invalid/x", "where")
+    c._check_redirect("https://registry.invalid/v2/x", "http://127.0.0.1:9/x", "where")
+    RegistryClient("registry.invalid", "repo", insecure=True)._check_redirect(
+        "https://registry.invalid/v2/x", "http://cdn.invalid/x", "where")
+
+
 # --- proxies ----------------------------------------------------------------------------------
 
 def test_http_proxy_from_the_environment_is_used(monkeypatch):
