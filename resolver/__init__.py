@@ -28,7 +28,7 @@ _EXPORTS = {
     "get_engine": "resolver.engines",
     "list_engines": "resolver.engines",
     "detect_host": "resolver.host",
-    "resolve": "resolver.resolve",
+    "resolve": "resolver.lookup",
 }
 
 __all__ = [  # noqa: RUF022 (grouped by module)
@@ -56,9 +56,9 @@ if TYPE_CHECKING:
     from resolver.engines import get_engine, list_engines
     from resolver.errors import DocumentError, PlatformError, PullsimError, UnknownEngine
     from resolver.host import detect_host
+    from resolver.lookup import resolve
     from resolver.model import Descriptor, Index, Manifest, parse_document
     from resolver.platform import Platform, format_all, format_platform, normalize, parse_platform
-    from resolver.resolve import resolve
     from resolver.selection import Selection
 
 

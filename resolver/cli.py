@@ -13,10 +13,14 @@ from typing import TYPE_CHECKING, NoReturn
 
 if TYPE_CHECKING:
     from resolver.engines.base import Engine
+    from resolver.lookup import SourceOptions
     from resolver.platform import Platform
 
 EXIT_YES, EXIT_NO, EXIT_USAGE, EXIT_NETWORK = 0, 1, 2, 3
 OUTPUTS = ("table", "json", "markdown", "html")
+REF_HELP = ("an image: a registry reference (nginx, ghcr.io/org/app:1.2, "
+            "docker://HOST:PORT/repo:tag, NAME@sha256:…), oci:DIR[:REF], oci-archive:FILE[:REF], "
+            "docker-archive:FILE[:REF], or file:PATH (a manifest or index JSON; a bare path too)")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -29,6 +33,25 @@ def _common(p: argparse.ArgumentParser) -> None:
                    help="output format (default: table)")
 
 
+def _source_flags(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("sources")
+    g.add_argument("--insecure", action="store_true",
+                   help="allow plain HTTP and unverified TLS (loopback registries never need it)")
+    g.add_argument("--creds", metavar="USER:PASS",
+                   help="registry credentials (else Docker/containers auth files and helpers)")
+    g.add_argument("--offline", action="store_true", help="answer only from the cache")
+    g.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+    g.add_argument("--max-age", type=float, metavar="SECONDS",
+                   help="trust a cached tag this long without asking the registry again")
+
+
+def _options(args: argparse.Namespace) -> SourceOptions:
+    from resolver.lookup import SourceOptions
+
+    return SourceOptions(insecure=args.insecure, creds=args.creds, offline=args.offline,
+                         no_cache=args.no_cache, max_age=args.max_age)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="pullsim", description=(
         "Which image does this host pull from this tag, and will it run? "
@@ -37,7 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     r = sub.add_parser("resolve", help="what one engine pulls for one host")
-    r.add_argument("reference", help="file:PATH (a manifest or index JSON), or a path")
+    r.add_argument("reference", help=REF_HELP)
     r.add_argument("--host", default="detect",
                    help="the machine: 'detect' (this one, the default) or a platform at finest "
                         "grain, e.g. linux/arm/v7, linux/amd64/v3, windows(10.0.20348)/amd64")
@@ -46,9 +69,10 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--engine", "-e", default="containerd",
                    help="engine profile, e.g. containerd@1.6 (see `pullsim engines`)")
     _common(r)
+    _source_flags(r)
 
     s = sub.add_parser("simulate", help="what several engines pull, and where they disagree")
-    s.add_argument("reference", nargs="+", help="file:PATH or a path (several allowed)")
+    s.add_argument("reference", nargs="+", help=REF_HELP + " (several allowed)")
     s.add_argument("--platform", action="append", default=None,
                    help="a request to ask every engine (repeatable); default: none, each "
                         "engine detects the host")
@@ -56,12 +80,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="comma-separated engine profiles (see `pullsim engines`)")
     s.add_argument("--host", default="detect", help="'detect' or a platform (see resolve)")
     _common(s)
+    _source_flags(s)
 
     i = sub.add_parser("inspect", help="the list as it is served: platforms, digests, "
                                        "attestations")
-    i.add_argument("reference", help="file:PATH, oci:DIR[:REF], oci-archive:, docker-archive:, "
-                                     "or a registry reference")
+    i.add_argument("reference", help=REF_HELP)
     _common(i)
+    _source_flags(i)
 
     e = sub.add_parser("engines", help="the engine profiles with their versions and sources")
     _common(e)
@@ -88,13 +113,13 @@ def cmd_resolve(args: argparse.Namespace) -> int:
     from resolver import report
     from resolver.configcheck import check_config
     from resolver.engines import get_engine
+    from resolver.lookup import open_reference, select_opened
     from resolver.platform import format_all
-    from resolver.resolve import open_reference, select_opened
 
     engine = get_engine(args.engine)
     host = _host(args.host)
     platform = engine.parse_platform(args.platform, host) if args.platform else None
-    opened = open_reference(args.reference)
+    opened = open_reference(args.reference, _options(args))
     sel = select_opened(engine, opened, host, platform, args.reference)
     check = check_config(sel, opened)
     data = {"reference": str(opened.reference), "host": format_all(host), **sel.to_json(),
@@ -121,9 +146,9 @@ def cmd_resolve(args: argparse.Namespace) -> int:
 def cmd_inspect(args: argparse.Namespace) -> int:
     from resolver import report
     from resolver.inspect import inspect
-    from resolver.resolve import open_reference
+    from resolver.lookup import open_reference
 
-    result = inspect(open_reference(args.reference))
+    result = inspect(open_reference(args.reference, _options(args)))
     if args.output == "json":
         print(report.render_json(result.to_json()))
         return EXIT_YES
@@ -176,8 +201,8 @@ def cmd_host(args: argparse.Namespace) -> int:
 def cmd_simulate(args: argparse.Namespace) -> int:
     from resolver import report
     from resolver.engines import get_engine
+    from resolver.lookup import open_reference
     from resolver.platform import format_all
-    from resolver.resolve import open_reference
     from resolver.simulate import simulate
 
     engines = [get_engine(n) for n in args.engines.split(",") if n.strip()]
@@ -189,7 +214,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     requests = args.platform or [None]
     rows = []
     for ref in args.reference:
-        rows += simulate(open_reference(ref), engines, host, requests, typed=ref)
+        rows += simulate(open_reference(ref, _options(args)), engines, host, requests, typed=ref)
     if args.output == "json":
         print(report.render_json([r.to_json() for r in rows]))
     else:

@@ -41,7 +41,7 @@ from resolver.platform import Platform, format_all, normalize
 
 if TYPE_CHECKING:
     from resolver.engines.base import Fetch
-    from resolver.resolve import Opened
+    from resolver.lookup import Opened
     from resolver.selection import Selection
 
 FindingKind = Literal["os", "architecture", "variant", "os.version", "unstated"]

@@ -28,7 +28,7 @@ from resolver.platform import Platform, format_all
 
 if TYPE_CHECKING:
     from resolver.engines.base import Fetch
-    from resolver.resolve import Opened
+    from resolver.lookup import Opened
 
 RowKind = Literal["image", "attestation", "index", "manifest", "other"]
 UNKNOWN = Platform("unknown", "unknown")

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 from resolver.engines import get_engine
 from resolver.engines.base import Engine
+from resolver.lookup import Opened, select_opened
 from resolver.platform import Platform, format_all, format_platform
-from resolver.resolve import Opened, select_opened
 from resolver.selection import Selection
 
 

@@ -12,10 +12,10 @@ import pytest
 from resolver import get_engine, parse_platform
 from resolver import mediatypes as mt
 from resolver.configcheck import ConfigCheck, check_config, compare_platforms
+from resolver.lookup import Opened, open_reference
 from resolver.model import Index, parse_config, parse_document
 from resolver.platform import Platform
 from resolver.reference import Reference
-from resolver.resolve import Opened, open_reference
 from resolver.selection import Selection
 from tests.docs import Store, entry, plat
 from tests.layouts import docker_save_classic, layout_entry, saved_image, write_layout

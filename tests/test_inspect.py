@@ -11,8 +11,8 @@ import pytest
 from resolver import mediatypes as mt
 from resolver.errors import SourceError
 from resolver.inspect import Row, inspect, inspect_document
+from resolver.lookup import open_reference
 from resolver.model import Descriptor, Index, parse_document
-from resolver.resolve import open_reference
 from tests.docs import Store, entry
 from tests.layouts import layout_entry, write_layout
 

@@ -77,8 +77,8 @@ from resolver.sources.oci_archive import (
 from resolver.sources.oci_layout import MAX_CONFIG
 
 if TYPE_CHECKING:
+    from resolver.lookup import Opened, SourceOptions
     from resolver.reference import Reference
-    from resolver.resolve import Opened, SourceOptions
 
 MAX_TAR_MANIFEST = 1024 * 1024  # iolimits.MaxTarFileManifestSize
 DOCKER_LAYER = "application/vnd.docker.image.rootfs.diff.tar.gzip"  # DockerV2Schema2LayerMediaType
@@ -443,7 +443,7 @@ def open_image(members: TarMembers, ref: ArchiveRef, file: str) -> DockerArchive
 
 def open_source(reference: Reference, options: SourceOptions) -> Opened:
     """``docker-archive:FILE[:REF]``; the options do not apply to local files."""
-    from resolver.resolve import Opened
+    from resolver.lookup import Opened
 
     file, colon, ref_text = reference.target.partition(":")
     if not file:

@@ -15,8 +15,8 @@ from resolver.errors import ChildUnavailable, DocumentError, SourceError
 from resolver.model import Descriptor, Document, compute_digest, parse_document
 
 if TYPE_CHECKING:
+    from resolver.lookup import Opened, SourceOptions
     from resolver.reference import Reference
-    from resolver.resolve import Opened, SourceOptions
 
 MAX_DOCUMENT = 4 * 1024 * 1024  # the same cap as for registry manifests
 
@@ -58,7 +58,7 @@ class FileSource:
 
 def open_source(reference: Reference, options: SourceOptions) -> Opened:
     """``file:PATH``; the options do not apply to local files."""
-    from resolver.resolve import Opened
+    from resolver.lookup import Opened
 
     source = FileSource(Path(reference.target))
     return Opened(reference, source.document(), source.fetch)

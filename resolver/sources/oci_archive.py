@@ -35,8 +35,8 @@ from resolver.errors import DocumentError, InvalidReference, SourceError
 from resolver.sources.oci_layout import open_layout, parse_layout_ref, split_target
 
 if TYPE_CHECKING:
+    from resolver.lookup import Opened, SourceOptions
     from resolver.reference import Reference
-    from resolver.resolve import Opened, SourceOptions
 
 MAX_MEMBERS = 100_000  # far above any docker save / OCI archive; bounds the header index
 MAX_LINK_HOPS = 8  # containers/image follows one symlink; extraction follows chains

@@ -42,8 +42,8 @@ from resolver.model import Descriptor, Document, Index, compute_digest, parse_do
 from resolver.sources.file import MAX_DOCUMENT, read_capped
 
 if TYPE_CHECKING:
+    from resolver.lookup import Opened, SourceOptions
     from resolver.reference import Reference
-    from resolver.resolve import Opened, SourceOptions
 
 # Caps, as containers/image internal/iolimits/iolimits.go sets them: MaxManifestBodySize
 # (manifests, indexes, and here index.json) and MaxConfigBodySize (image configs) are 4 MiB.
@@ -258,7 +258,7 @@ def _ref_names(entries: tuple[Descriptor, ...]) -> str:
 def open_layout(reference: Reference, files: LayoutFiles, ref: LayoutRef, *,
                 index_syntax: bool = True) -> Opened:
     """The document ``ref`` names in the layout, with a verified ``fetch`` for children."""
-    from resolver.resolve import Opened
+    from resolver.lookup import Opened
 
     layout = Layout.load(files)
     chosen = layout.choose(ref, index_syntax=index_syntax)

@@ -89,8 +89,8 @@ from resolver.model import Descriptor, Document, compute_digest, parse_document
 
 if TYPE_CHECKING:
     from resolver.credentials import Credential
+    from resolver.lookup import Opened, SourceOptions
     from resolver.reference import ImageName, Reference
-    from resolver.resolve import Opened, SourceOptions
 
 KIB = 1024
 MIB = 1024 * KIB
@@ -866,7 +866,7 @@ def client_for(name: ImageName, options: SourceOptions, **kwargs: Any) -> Regist
 def open_source(reference: Reference, options: SourceOptions) -> Opened:
     """``docker://NAME``: the top document at the tag (or pinned digest), verified, with a
     ``fetch`` that gets children from the same repository."""
-    from resolver.resolve import Opened
+    from resolver.lookup import Opened
 
     name = reference.image
     if name is None:

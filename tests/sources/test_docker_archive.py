@@ -14,9 +14,9 @@ import pytest
 from resolver import get_engine, parse_platform
 from resolver import mediatypes as mt
 from resolver.errors import DocumentError, InvalidReference, SourceError
+from resolver.lookup import Opened, SourceOptions, open_reference
 from resolver.model import Index, Manifest, parse_document
 from resolver.reference import Reference
-from resolver.resolve import Opened, SourceOptions, open_reference
 from resolver.sources import docker_archive, oci_archive
 from resolver.sources.oci_layout import MAX_CONFIG
 from tests.layouts import (

@@ -22,9 +22,9 @@ from resolver.errors import (
     PullsimError,
     RegistryError,
 )
+from resolver.lookup import SourceOptions
 from resolver.model import Descriptor, Index, compute_digest
 from resolver.reference import parse_reference
-from resolver.resolve import SourceOptions
 from resolver.sources import registry
 from resolver.sources.registry import Limits, RegistryClient
 from tests.sources.conftest import free_port

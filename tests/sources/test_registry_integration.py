@@ -12,9 +12,9 @@ import pytest
 
 from resolver.cli import main
 from resolver.errors import EXIT_NETWORK, RegistryError, SourceError
+from resolver.lookup import SourceOptions
+from resolver.lookup import resolve as library_resolve
 from resolver.platform import parse_platform
-from resolver.resolve import SourceOptions
-from resolver.resolve import resolve as library_resolve
 from resolver.selection import Selection
 from tests.sources.conftest import (
     PASSWORD,
@@ -31,8 +31,6 @@ ARM_V7 = parse_platform("linux/arm/v7")
 
 def resolve(registries: Registries, address: str, ref: str = "demo/multi:oci",
             platform: str = "linux/arm/v7", options: SourceOptions | None = None) -> Selection:
-    # resolver.resolve (the package export) is this function until something imports the
-    # submodule resolver.resolve, which then shadows it; so it is imported from there.
     return library_resolve(f"docker://{address}/{ref}", host=ARM_V7, platform=platform,
                            engine="containerd@1.6", options=options)
 

@@ -1,4 +1,7 @@
-"""The whole lookup: reference → source → document → engine.select."""
+"""The whole lookup: reference → source → document → engine.select.
+
+(Named ``lookup`` so that ``resolver.resolve`` stays the function, never this module.)
+"""
 
 from __future__ import annotations
 
