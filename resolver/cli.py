@@ -82,6 +82,12 @@ def build_parser() -> argparse.ArgumentParser:
     _common(s)
     _source_flags(s)
 
+    x = sub.add_parser("explain", help="every step one engine takes for one host, in order")
+    for action in r._actions:  # the same arguments as resolve
+        if action.dest not in ("help",) and action.option_strings != ["--output", "-o"]:
+            x._add_action(action)
+    _common(x)
+
     i = sub.add_parser("inspect", help="the list as it is served: platforms, digests, "
                                        "attestations")
     i.add_argument("reference", help=REF_HELP)
@@ -140,6 +146,32 @@ def cmd_resolve(args: argparse.Namespace) -> int:
         if check.findings:
             pairs.append(("findings", [f.text for f in check.findings]))
         print(report.render_pairs(pairs, args.output))
+    return EXIT_YES if sel.ok else EXIT_NO
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    from resolver import report
+    from resolver.engines import get_engine
+    from resolver.lookup import open_reference, select_opened
+    from resolver.platform import format_all
+
+    engine = get_engine(args.engine)
+    host = _host(args.host)
+    platform = engine.parse_platform(args.platform, host) if args.platform else None
+    opened = open_reference(args.reference, _options(args))
+    sel = select_opened(engine, opened, host, platform, args.reference)
+    if args.output == "json":
+        print(report.render_json({"reference": str(opened.reference), "host": format_all(host),
+                                  **sel.to_json()}))
+        return EXIT_YES if sel.ok else EXIT_NO
+    print(f"{sel.engine} on {format_all(host)}, {opened.reference}:")
+    for n, step in enumerate(sel.trace, 1):
+        print(f"{n:3}. {step.text}")
+    for warning in sel.warnings:
+        print(f"  warning: {warning}")
+    verdict = {"selected": f"pulls {sel.digest}", "single-manifest": f"pulls {sel.digest}",
+               "no-match": f"fails: {sel.message}", "failed": f"fails: {sel.message}"}
+    print(f"=> {sel.outcome}: {verdict[sel.outcome]}")
     return EXIT_YES if sel.ok else EXIT_NO
 
 
@@ -240,7 +272,8 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     return EXIT_YES if all(r.selection.ok for r in rows) else EXIT_NO
 
 
-COMMANDS = {"resolve": cmd_resolve, "simulate": cmd_simulate, "inspect": cmd_inspect,
+COMMANDS = {"resolve": cmd_resolve, "explain": cmd_explain, "simulate": cmd_simulate,
+            "inspect": cmd_inspect,
             "engines": cmd_engines, "host": cmd_host}
 
 
