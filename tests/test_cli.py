@@ -131,3 +131,50 @@ def test_module_entry_point_runs():
                           capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["selected_platform"] == "linux/s390x"
+
+
+DEBIAN = FIXTURES / "debian-bullseye-20230109.json"
+FIVE = "docker@20.10,docker@28,containerd,podman@4.3,crane"
+
+
+def test_simulate_marks_disagreements_with_a_reason(capsys):
+    code, out, _ = run(capsys, "simulate", str(DEBIAN), "--platform", "linux/arm/v8",
+                       "--engines", FIVE, "--output", "json")
+    assert code == 1  # crane finds no match
+    rows = {r["engine"]: r for r in json.loads(out)}
+    assert set(rows) == set(FIVE.split(","))
+    assert rows["docker@20.10"]["selected_platform"] == "linux/arm/v5"  # first arm entry
+    for name in ("docker@28", "containerd", "podman@4.3"):
+        assert rows[name]["selected_platform"] == "linux/arm/v7"
+    assert rows["crane"]["outcome"] == "no-match"
+    assert all(not r["agree"] for r in rows.values())
+    reason = rows["crane"]["reason"]
+    assert "docker@20.10 falls back from linux/arm/v8 to linux/arm/v5" in reason
+    assert "docker@28, containerd, podman@4.3 fall back from linux/arm/v8 to linux/arm/v7" in reason
+    assert "crane finds no match" in reason
+
+
+def test_simulate_table_agreement(capsys):
+    code, out, _ = run(capsys, "simulate", str(DEBIAN), "--platform", "linux/arm64",
+                       "--engines", FIVE)
+    assert code == 0
+    assert "DIFFERS" not in out
+
+
+def test_explain_numbers_every_step(capsys):
+    code, out, _ = run(capsys, "explain", str(GOLANG_ALPINE), "--host", "linux/arm64/v8",
+                       "--engine", "containerd@1.6")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[1].strip().startswith("1. ")
+    assert "Default() accepts, most preferred first: linux/arm64, linux/arm/v8" in out
+    assert lines[-1] == ("=> selected: pulls sha256:87fff60114fd3402d0c1a7ddf1eea1ded658f171749b"
+                         "57dc782fd33ee2d47b2d")
+
+
+def test_inspect_marks_attestations(capsys):
+    code, out, _ = run(capsys, "inspect", str(FIXTURES / "alpine-3.23.4.json"), "-o", "json")
+    assert code == 0
+    data = json.loads(out)
+    kinds = [r["kind"] for r in data["rows"]]
+    assert kinds.count("attestation") == kinds.count("image") == 8
