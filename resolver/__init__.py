@@ -6,7 +6,7 @@ fast.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+TYPE_CHECKING = False  # not typing's: importing typing costs the warm path milliseconds
 
 __version__ = "0.1.0"
 
@@ -53,6 +53,8 @@ __all__ = [  # noqa: RUF022 (grouped by module)
 ]
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from resolver.engines import get_engine, list_engines
     from resolver.errors import DocumentError, PlatformError, PullsimError, UnknownEngine
     from resolver.host import detect_host

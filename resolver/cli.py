@@ -6,26 +6,24 @@ Exit codes: 0 yes (resolved), 1 no (no match, the engine fails the pull), 2 bad 
 
 from __future__ import annotations
 
-import argparse
 import sys
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, NoReturn
 
+TYPE_CHECKING = False  # not typing's: the warm path (resolver.warm) must not import typing
 if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Sequence
+    from typing import NoReturn
+
     from resolver.engines.base import Engine
     from resolver.lookup import SourceOptions
     from resolver.platform import Platform
+    from resolver.warm import Question
 
 EXIT_YES, EXIT_NO, EXIT_USAGE, EXIT_NETWORK = 0, 1, 2, 3
 OUTPUTS = ("table", "json", "markdown", "html")
 REF_HELP = ("an image: a registry reference (nginx, ghcr.io/org/app:1.2, "
             "docker://HOST:PORT/repo:tag, NAME@sha256:…), oci:DIR[:REF], oci-archive:FILE[:REF], "
             "docker-archive:FILE[:REF], or file:PATH (a manifest or index JSON; a bare path too)")
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_USAGE, f"pullsim: error: {message}\n")
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -52,7 +50,18 @@ def _options(args: argparse.Namespace) -> SourceOptions:
                          no_cache=args.no_cache, max_age=args.max_age)
 
 
+def _parser_class() -> type[argparse.ArgumentParser]:
+    import argparse  # here, not at the top: the warm path has no time for it
+
+    class _Parser(argparse.ArgumentParser):
+        def error(self, message: str) -> NoReturn:
+            self.exit(EXIT_USAGE, f"pullsim: error: {message}\n")
+
+    return _Parser
+
+
 def build_parser() -> argparse.ArgumentParser:
+    _Parser = _parser_class()
     parser = _Parser(prog="pullsim", description=(
         "Which image does this host pull from this tag, and will it run? "
         "Container engines' platform selection, reproduced."))
@@ -102,6 +111,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="only this engine (repeatable); default: every profile")
     h.add_argument("--host", default="detect", help="'detect' or a platform (see resolve)")
     _common(h)
+
+    c = sub.add_parser("cache", help="the cache: where it is and what it holds, or clear it")
+    cache_sub = c.add_subparsers(dest="cache_command", required=True, parser_class=_Parser)
+    ci = cache_sub.add_parser("info", help="the cache directory, its size and entry counts")
+    _common(ci)
+    cache_sub.add_parser("clear", help="remove everything the cache holds")
     return parser
 
 
@@ -125,28 +140,36 @@ def cmd_resolve(args: argparse.Namespace) -> int:
     engine = get_engine(args.engine)
     host = _host(args.host)
     platform = engine.parse_platform(args.platform, host) if args.platform else None
-    opened = open_reference(args.reference, _options(args))
+    options = _options(args)
+    opened = open_reference(args.reference, options)
     sel = select_opened(engine, opened, host, platform, args.reference)
     check = check_config(sel, opened)
     data = {"reference": str(opened.reference), "host": format_all(host), **sel.to_json(),
             "config": check.to_json()}
-    if args.output == "json":
-        print(report.render_json(data))
-    else:
-        pairs = [("reference", data["reference"]), ("engine", sel.engine),
-                 ("host", data["host"]), ("platform", data["platform"]),
-                 ("outcome", sel.outcome), ("digest", sel.digest),
-                 ("selected platform", data["selected_platform"])]
-        if sel.message:
-            pairs.append(("message", sel.message))
-        if sel.warnings:
-            pairs.append(("warnings", list(sel.warnings)))
-        if check.config_platform is not None:
-            pairs.append(("config says", format_all(check.config_platform)))
-        if check.findings:
-            pairs.append(("findings", [f.text for f in check.findings]))
-        print(report.render_pairs(pairs, args.output))
-    return EXIT_YES if sel.ok else EXIT_NO
+    pairs = [("reference", data["reference"]), ("engine", sel.engine),
+             ("host", data["host"]), ("platform", data["platform"]),
+             ("outcome", sel.outcome), ("digest", sel.digest),
+             ("selected platform", data["selected_platform"])]
+    if sel.message:
+        pairs.append(("message", sel.message))
+    if sel.warnings:
+        pairs.append(("warnings", list(sel.warnings)))
+    if check.config_platform is not None:
+        pairs.append(("config says", format_all(check.config_platform)))
+    if check.findings:
+        pairs.append(("findings", [f.text for f in check.findings]))
+    # every output format, so that the warm path can print any of them again
+    texts = {"json": report.render_json(data) + "\n"}
+    texts.update({o: report.render_pairs(pairs, o) + "\n" for o in OUTPUTS if o != "json"})
+    sys.stdout.write(texts[args.output])
+    code = EXIT_YES if sel.ok else EXIT_NO
+    if opened.reference.image is not None and opened.reference.transport == "docker" and \
+            not options.no_cache:
+        from resolver.cache import remember_answer
+
+        remember_answer(args.reference, str(opened.reference.image), args.engine, args.host,
+                        args.platform, opened.document.digest, code, texts)
+    return code
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
@@ -272,13 +295,104 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     return EXIT_YES if all(r.selection.ok for r in rows) else EXIT_NO
 
 
+def cmd_cache(args: argparse.Namespace) -> int:
+    from resolver import cache, report
+
+    if args.cache_command == "clear":
+        root = cache.cache_dir()
+        print(f"cleared {root} ({_size(cache.clear(root))})")
+        return EXIT_YES
+    found = cache.info()
+    if args.output == "json":
+        print(report.render_json(found))
+        return EXIT_YES
+    http = found["http_cache"]
+    state = "" if http["ok"] else ", unreadable: rebuilt on next use"
+    pairs = [
+        ("directory", found["directory"]),
+        ("http cache", f"{http['path']} ({_size(http['bytes'])}, {http['responses']} "
+                       f"responses{state})"),
+        ("documents", f"{found['blobs']['entries']} ({_size(found['blobs']['bytes'])})"),
+        ("tags", found["tags"]["entries"]),
+        ("references", found["refs"]["entries"]),
+        ("answers", found["answers"]["entries"]),
+        ("total", _size(found["bytes"])),
+    ]
+    print(report.render_pairs(pairs, args.output))
+    return EXIT_YES
+
+
+def _size(count: int) -> str:
+    if count < 1024:
+        return f"{count} bytes"
+    if count < 1024 * 1024:
+        return f"{count / 1024:.1f} KiB"
+    return f"{count / (1024 * 1024):.1f} MiB"
+
+
 COMMANDS = {"resolve": cmd_resolve, "explain": cmd_explain, "simulate": cmd_simulate,
             "inspect": cmd_inspect,
-            "engines": cmd_engines, "host": cmd_host}
+            "engines": cmd_engines, "host": cmd_host, "cache": cmd_cache}
+
+# resolve's options as the warm path reads them: option -> (Question field, takes a value)
+_QUICK_OPTIONS = {"--host": ("host", True), "--platform": ("platform", True),
+                  "--engine": ("engine", True), "-e": ("engine", True),
+                  "--output": ("output", True), "-o": ("output", True),
+                  "--max-age": ("max_age", True), "--creds": ("", True),
+                  "--offline": ("offline", False), "--insecure": ("", False),
+                  "--no-cache": ("no_cache", False)}
+
+
+def _quick_question(argv: Sequence[str]) -> Question | None:
+    """``pullsim resolve REF [options]`` read without argparse (the warm path's budget has no
+    room for it); None for anything else, or anything unusual, which argparse then reads."""
+    if not argv or argv[0] != "resolve":
+        return None
+    fields: dict[str, str | bool] = {}
+    references: list[str] = []
+    rest = iter(argv[1:])
+    for arg in rest:
+        if not arg.startswith("-"):
+            references.append(arg)
+            continue
+        option, eq, value = arg.partition("=")
+        known = _QUICK_OPTIONS.get(option)
+        if known is None or (eq and not known[1]):
+            return None  # --help, --, abbreviations, -eVALUE, --flag=x: argparse's job
+        field, takes_value = known
+        if takes_value and not eq:
+            value = next(rest, "")
+        if takes_value and (not value or value.startswith("-")):
+            return None
+        if field:
+            fields[field] = value if takes_value else True
+    if len(references) != 1 or fields.pop("no_cache", False) or \
+            fields.get("output", "table") not in OUTPUTS:
+        return None
+    max_age = None
+    if "max_age" in fields:
+        try:
+            max_age = float(fields.pop("max_age"))
+        except ValueError:
+            return None
+    from resolver.warm import Question
+
+    return Question(references[0], max_age=max_age, **fields)  # type: ignore[arg-type]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    try:
+        question = _quick_question(arguments)
+        if question is not None:
+            from resolver.warm import main_answer
+
+            code = main_answer(question)
+            if code is not None:
+                return code
+    except BrokenPipeError:
+        return EXIT_YES
+    args = build_parser().parse_args(arguments)
     from resolver.errors import PullsimError
 
     try:

@@ -79,6 +79,7 @@ import requests
 
 from resolver import mediatypes as mt
 from resolver.errors import (
+    ChildUnavailable,
     DigestMismatch,
     DocumentError,
     InvalidReference,
@@ -88,6 +89,7 @@ from resolver.errors import (
 from resolver.model import Descriptor, Document, compute_digest, parse_document
 
 if TYPE_CHECKING:
+    from resolver.cache import Store
     from resolver.credentials import Credential
     from resolver.lookup import Opened, SourceOptions
     from resolver.reference import ImageName, Reference
@@ -175,11 +177,17 @@ class _NoNetrc(requests.auth.AuthBase):
         return r
 
 
-def new_session() -> requests.Session:
-    """The one place sessions are made (a cache wraps or replaces this)."""
+def new_session(cache: bool = False) -> requests.Session:
+    """The one place sessions are made: with ``cache``, a requests-cache session over the HTTP
+    cache (:func:`resolver.cache.http_session`), else a plain one."""
     from resolver import __version__
 
-    session = requests.Session()
+    if cache:
+        from resolver.cache import http_session
+
+        session = http_session()
+    else:
+        session = requests.Session()
     session.trust_env = True  # HTTP(S)_PROXY, NO_PROXY, REQUESTS_CA_BUNDLE
     session.auth = _NoNetrc()
     session.headers["User-Agent"] = f"pullsim/{__version__}"
@@ -357,6 +365,7 @@ class RegistryClient:
                 return Fetched(b"", media_type, digest, _content_length(response) or 0)
             data = self._read(response, self.limits.manifest_bytes, where, "manifest")
         digest = self._verify_digests(data, ref if by_digest else "", header_digest, where)
+        self._remember(response, data)
         return Fetched(data, media_type if media_type in MANIFEST_TYPES else "", digest, len(data))
 
     def get_blob(self, digest: str, cap: int | None = None) -> bytes:
@@ -372,7 +381,14 @@ class RegistryClient:
             data = self._read(response, self.limits.config_bytes if cap is None else cap, where,
                               "blob")
         self._verify_digests(data, digest, "", where)
+        self._remember(response, data)
         return data
+
+    def _remember(self, response: requests.Response, data: bytes) -> None:
+        """Hand a verified body to the HTTP cache, when the session is one."""
+        remember = getattr(self.session, "remember", None)
+        if remember is not None:
+            remember(response, data, verify=self._verify)
 
     def fetch(self, desc: Descriptor) -> bytes:
         """An engine's ``fetch(descriptor) -> bytes``: manifests and indexes from the manifests
@@ -404,6 +420,31 @@ class RegistryClient:
             raise DocumentError(f"{self.where(ref)}: {err}") from None
 
     # -- HTTP -----------------------------------------------------------------------------------
+
+    @property
+    def verify_tls(self) -> bool:
+        """Whether TLS certificates are verified (False for loopback https and --insecure)."""
+        return self._verify
+
+    @property
+    def pinged(self) -> bool:
+        """Whether the scheme is chosen (by a ping, or assumed)."""
+        return bool(self._base)
+
+    @property
+    def challenged(self) -> bool:
+        """Whether the registry has asked for authentication."""
+        return self._challenge is not None
+
+    def assume(self, base: str, verify: bool) -> None:
+        """Take the scheme an earlier ping chose (``base``, ``scheme://host``, remembered by the
+        cache) instead of pinging; a 401 is then answered as it comes."""
+        if not self._base:
+            self._base, self._verify = base, verify
+
+    def forget_base(self) -> None:
+        """Ping again before the next request (an assumed scheme did not work)."""
+        self._base, self._verify, self._challenge = "", True, None
 
     def base(self) -> str:
         """``scheme://host``, chosen by the ping (done once per client)."""
@@ -865,7 +906,12 @@ def client_for(name: ImageName, options: SourceOptions, **kwargs: Any) -> Regist
 
 def open_source(reference: Reference, options: SourceOptions) -> Opened:
     """``docker://NAME``: the top document at the tag (or pinned digest), verified, with a
-    ``fetch`` that gets children from the same repository."""
+    ``fetch`` that gets children from the same repository.
+
+    Through the cache (:mod:`resolver.cache`) unless ``options.no_cache``: documents by digest
+    come from the store without a request; a tag known to the cache costs one ``HEAD`` (none
+    inside ``options.max_age``), a new one a ``GET``, both through the HTTP cache.
+    ``options.offline`` answers from the cache alone, and fails on a miss."""
     from resolver.lookup import Opened
 
     name = reference.image
@@ -874,7 +920,114 @@ def open_source(reference: Reference, options: SourceOptions) -> Opened:
     if not name.domain:
         raise InvalidReference(f"{name}: no registry host: {name.path.partition('/')[0]!r} is "
                                "read as one but is not a valid host[:port]")
+    if options.no_cache:
+        client = client_for(name, options)
+        return Opened(reference, client.document(name.identifier), client.fetch)
+    from resolver.cache import Store
+
+    store = Store()
     if options.offline:
-        raise SourceError(f"{name}: --offline, and there is no cached copy to answer from")
-    client = client_for(name, options)
-    return Opened(reference, client.document(name.identifier), client.fetch)
+        return _open_offline(reference, name, store)
+    repository = CachedRepository(client_for(name, options, session=new_session(cache=True)),
+                                  store)
+    return Opened(reference, repository.document(name, options.max_age), repository.fetch)
+
+
+def _parse(where: str, data: bytes, media_type: str, digest: str) -> Document:
+    try:
+        return parse_document(data, media_type or None, digest)
+    except DocumentError as err:
+        raise DocumentError(f"{where}: {err}") from None
+
+
+class CachedRepository:
+    """A repository seen through the cache: documents by digest from the store (verified
+    again), tags revalidated with one ``HEAD``, everything fetched kept."""
+
+    def __init__(self, client: RegistryClient, store: Store) -> None:
+        self.client = client
+        self.store = store
+
+    def document(self, name: ImageName, max_age: float | None = None) -> Document:
+        """The top document of ``name`` (a tag or a pinned digest)."""
+        from resolver import cache
+
+        ref, key = name.identifier, str(name)
+        where = self.client.where(ref)
+        if name.digest:  # pinned: never revalidated, so no URL to remember
+            data = self.store.get(ref)
+            if data is None:
+                data = self.client.get_manifest(ref).data
+                self.store.put(ref, data)
+            if self.store.tag(key) is None:
+                self.store.save_tag(key, ref, "", self.client.verify_tls)
+            return _parse(where, data, "", ref)
+        record = self.store.tag(key)
+        known = record["digest"] if record else None
+        fresh = cache.fresh_digest(self.store.root, key)
+        if fresh is None and record and max_age is not None and \
+                time.time() - record["checked"] <= max_age:
+            fresh = known
+        if fresh and (data := self.store.get(fresh)) is not None:
+            return _parse(where, data, "", fresh)
+        if record and known and (data := self.store.get(known)) is not None:
+            head = self._head(ref, record["url"], record["verify"])
+            if head.digest == known:
+                self._save_tag(key, known)
+                return _parse(where, data, head.media_type, known)
+        fetched = self.client.get_manifest(ref)
+        self.store.put(fetched.digest, fetched.data)
+        self._save_tag(key, fetched.digest)
+        return _parse(where, fetched.data, fetched.media_type, fetched.digest)
+
+    def _head(self, ref: str, url: str, verify: bool) -> Fetched:
+        """``HEAD`` the tag at the scheme the last ping chose (no ping: the tag record holds
+        it); when that fails to connect, ping and try once more."""
+        base = url.partition("/v2/")[0]
+        assumed = bool(base) and not self.client.pinged
+        if assumed:
+            self.client.assume(base, verify)
+        try:
+            return self.client.get_manifest(ref, head=True)
+        except RegistryError as err:
+            if not assumed or err.status is not None:
+                raise
+        self.client.forget_base()
+        return self.client.get_manifest(ref, head=True)
+
+    def _save_tag(self, key: str, digest: str) -> None:
+        client = self.client
+        url = f"{client.base()}/v2/{client.repository}/manifests/{key.rpartition(':')[2]}"
+        self.store.save_tag(key, digest, url, client.verify_tls, anonymous=not client.challenged)
+
+    def fetch(self, desc: Descriptor) -> bytes:
+        """The engine's ``fetch``: from the store when it holds the digest, else fetched and
+        kept."""
+        data = self.store.get(desc.digest)
+        if data is not None and (not desc.size or len(data) == desc.size):
+            return data
+        data = self.client.fetch(desc)
+        self.store.put(desc.digest, data)
+        return data
+
+
+def _open_offline(reference: Reference, name: ImageName, store: Store) -> Opened:
+    """``--offline``: the top document and its children from the cache, or a clear miss."""
+    from resolver.lookup import Opened
+
+    digest = name.digest
+    if not digest:
+        record = store.tag(str(name))
+        digest = record["digest"] if record else ""
+    data = store.get(digest) if digest else None
+    if data is None:
+        raise SourceError(f"{name}: not in the cache (--offline); run once without --offline "
+                          "to fetch it")
+
+    def fetch(desc: Descriptor) -> bytes:
+        child = store.get(desc.digest)
+        if child is None or (desc.size and len(child) != desc.size):
+            raise ChildUnavailable(f"{desc.digest} is not in the cache (--offline)")
+        return child
+
+    return Opened(reference, _parse(str(name), data, "", digest), fetch)

@@ -44,7 +44,8 @@ _ENV_CLEARED = ("DOCKER_CONFIG", "REGISTRY_AUTH_FILE", "XDG_RUNTIME_DIR", "XDG_C
 
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    """No credentials, proxies or tokens from the machine or an earlier test: HOME is empty."""
+    """No credentials, proxies, tokens or cache from the machine or an earlier test: HOME is
+    empty, and the cache is the test's own."""
     from resolver.sources.registry import forget_tokens
 
     for name in _ENV_CLEARED:
@@ -52,6 +53,7 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     home = tmp_path / "home"
     home.mkdir()
     monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("PULLSIM_CACHE_DIR", str(tmp_path / "cache"))  # resolver.cache
     forget_tokens()
     return home
 

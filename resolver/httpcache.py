@@ -1,0 +1,100 @@
+"""The HTTP cache of the network path: requests-cache over SQLite, written only by hand.
+
+requests-cache would store a response as it arrives, before pullsim has read it within its
+caps and checked its digest, and it would read a streamed body whole to do so. So the session
+is ``read_only`` for requests-cache's own machinery: it answers from the cache and sends
+conditional requests (``If-None-Match`` with the ETag, which a registry sets to the digest) for
+entries that have expired, and :meth:`RegistryCachedSession.remember` writes an entry once the
+registry client has verified the body (:mod:`resolver.sources.registry` calls it).
+
+Keys: method, URL and the ``Accept`` header (``match_headers``), never ``Authorization``.
+Expiry: by-digest manifests and blobs never; tag manifests at once (so every use revalidates).
+Only ``200`` answers to ``GET /v2/<name>/manifests/<ref>`` or ``/blobs/<digest>`` on a URL
+without credentials or a query are written, with the request's headers cut down to ``Accept``
+and ``User-Agent`` and no cookies; token endpoints, pings and redirect targets never are.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+from requests.structures import CaseInsensitiveDict
+from requests_cache import EXPIRE_IMMEDIATELY, NEVER_EXPIRE, CachedSession
+from requests_cache.backends.sqlite import SQLiteCache
+from requests_cache.models import AnyResponse
+from requests_cache.models.response import CachedResponse
+from requests_cache.policy import ExpirationTime
+from requests_cache.policy.expiration import utcnow
+
+_CONTENT_PATH = re.compile(r"/v2/(?:[^/?#]+/)+(?:manifests|blobs)/[^/?#]+")
+_BY_DIGEST = re.compile(r"/(?:manifests|blobs)/sha(?:256|512):[0-9a-f]+$")
+_KEPT_REQUEST_HEADERS = frozenset({"accept", "user-agent"})
+_DROPPED_RESPONSE_HEADERS = frozenset({"set-cookie", "set-cookie2", "www-authenticate",
+                                       "authorization", "proxy-authenticate"})
+_SECRET_HEADERS = ("Authorization", "Proxy-Authorization", "Cookie", "X-Registry-Auth")
+
+
+def cacheable_url(url: str) -> bool:
+    """A registry content URL that carries nothing secret: no user info, no query."""
+    parts = urlsplit(url)
+    return (parts.scheme in ("http", "https") and not parts.username and not parts.password
+            and not parts.query and not parts.fragment
+            and _CONTENT_PATH.fullmatch(parts.path) is not None)
+
+
+class RegistryCachedSession(CachedSession):
+    """A requests-cache session that reads and revalidates by itself and stores only what
+    :meth:`remember` is handed."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(
+            backend=SQLiteCache(path),
+            read_only=True,  # writes go through remember(), after verification
+            allowable_methods=("GET",),
+            allowable_codes=(200,),
+            match_headers=["Accept"],
+            ignored_parameters=list(_SECRET_HEADERS),
+            expire_after=EXPIRE_IMMEDIATELY,
+            urls_expire_after={"*/manifests/sha256:*": NEVER_EXPIRE,
+                               "*/manifests/sha512:*": NEVER_EXPIRE,
+                               "*/blobs/*": NEVER_EXPIRE},
+            cache_control=False,
+            stale_if_error=False,
+        )
+
+    def send(self, request: requests.PreparedRequest, expire_after: ExpirationTime = None,
+             only_if_cached: bool = False, refresh: bool = False, force_refresh: bool = False,
+             **kwargs: Any) -> AnyResponse:
+        response = super().send(request, expire_after, only_if_cached, refresh, force_refresh,
+                                **kwargs)
+        if isinstance(response, CachedResponse) and isinstance(response._content, bytes):
+            # a 304 merges its headers into the cached ones, a Content-Length (of nothing)
+            # included; the body is what was stored
+            response.headers["Content-Length"] = str(len(response._content))
+        return response
+
+    def remember(self, response: requests.Response, data: bytes, *, verify: bool) -> None:
+        """Store ``response`` with its verified body ``data`` (by digest: for good; by tag: to
+        be revalidated on every use)."""
+        if isinstance(response, CachedResponse) or response.status_code != 200:
+            return
+        request = response.request
+        if request.method != "GET" or not request.url or not cacheable_url(request.url) or \
+                response.url != request.url:
+            return
+        key = self.cache.create_key(request, verify=verify)
+        response._content = data  # what was read and verified (the stream is consumed)
+        immutable = _BY_DIGEST.search(urlsplit(request.url).path) is not None
+        expires = None if immutable else utcnow()
+        cached = CachedResponse.from_response(response, expires=expires)
+        cached.headers = CaseInsensitiveDict(
+            {k: v for k, v in cached.headers.items() if k.lower() not in _DROPPED_RESPONSE_HEADERS})
+        cached.request.headers = CaseInsensitiveDict(
+            {k: v for k, v in request.headers.items() if k.lower() in _KEPT_REQUEST_HEADERS})
+        cached.request.cookies = {}  # type: ignore[assignment]
+        cached.request.body = b""
+        cached.history = []
+        self.cache.responses[key] = cached
