@@ -481,3 +481,16 @@ def _closed_port() -> int:
     from tests.sources.conftest import free_port
 
     return free_port()
+
+
+def test_the_detected_host_is_remembered_too(registries: Registries, capsys):
+    """``--host detect`` (the default) keys answers by what detection reads, not by the word."""
+    reg = registries.anonymous
+    ref = f"{reg.address}/demo/multi:oci"
+    code, cold_out, _ = pullsim(capsys, "resolve", ref)
+    assert code == 0
+    mark = reg.log_mark()
+    assert pullsim(capsys, "resolve", ref, "--host", "detect") == (0, cold_out, "")
+    assert requested(reg, mark) == ["HEAD /v2/demo/multi/manifests/oci"]
+    assert cache.host_key("detect") == cache.host_key("detect")
+    assert cache.host_key("linux/arm/v7") == "platform:linux/arm/v7"
