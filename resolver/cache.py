@@ -108,14 +108,31 @@ def _split_digest(digest: str) -> tuple[str, str] | None:
 
 # --- files ------------------------------------------------------------------------------------
 
-def _write_atomic(path: str, data: bytes) -> bool:
-    """Write ``data`` to ``path`` through a temporary file and a rename; False on failure
-    (the cache is best effort: a full disk or a read-only home only costs speed)."""
+def make_dirs(root: str, directory: str = "") -> None:
+    """``root`` (its parents as the umask says) and ``directory`` below it, owner-only: the
+    cache may hold private images' manifests. (``os.makedirs`` gives ``mode`` to the last
+    directory alone.)"""
+    os.makedirs(root, mode=0o700, exist_ok=True)
+    current = root
+    for part in os.path.relpath(directory or root, root).split(os.sep):
+        if part not in (".", ""):
+            current = os.path.join(current, part)
+            if not os.path.isdir(current):
+                os.makedirs(current, mode=0o700, exist_ok=True)
+
+
+def _write_atomic(root: str, path: str, data: bytes) -> bool:
+    """Write ``data`` to ``path`` (below ``root``) through a temporary file and a rename; False
+    on failure (the cache is best effort: a full disk or a read-only home only costs speed)."""
     directory = os.path.dirname(path)
     tmp = f"{path}.{os.getpid()}.{time.monotonic_ns()}.tmp"
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
     try:
-        os.makedirs(directory, mode=0o700, exist_ok=True)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            fd = os.open(tmp, flags, 0o600)
+        except FileNotFoundError:  # the first write there
+            make_dirs(root, directory)
+            fd = os.open(tmp, flags, 0o600)
         try:
             view = memoryview(data)
             while view:
@@ -182,7 +199,7 @@ class Store:
             return
         path = self._path("blobs", os.path.join(*split))
         if not os.path.exists(path):
-            _write_atomic(path, data)
+            _write_atomic(self.root, path, data)
 
     # -- records --------------------------------------------------------------------------------
 
@@ -199,7 +216,7 @@ class Store:
         return record
 
     def _save(self, kind: str, key: str, record: dict[str, Any]) -> None:
-        _write_atomic(self._path(kind, _sha256_hex(key)),
+        _write_atomic(self.root, self._path(kind, _sha256_hex(key)),
                       marshal.dumps((FORMAT, {**record, "key": key})))
 
     def tag(self, name: str) -> dict[str, Any] | None:
@@ -339,7 +356,7 @@ def http_session(root: str | None = None) -> requests.Session:
         warn(f"the HTTP cache {path} was corrupt; rebuilt")
         _remove_sqlite(path)
     try:
-        os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+        make_dirs(os.path.dirname(path))
         from resolver.httpcache import RegistryCachedSession
 
         return RegistryCachedSession(path)

@@ -494,3 +494,14 @@ def test_the_detected_host_is_remembered_too(registries: Registries, capsys):
     assert requested(reg, mark) == ["HEAD /v2/demo/multi/manifests/oci"]
     assert cache.host_key("detect") == cache.host_key("detect")
     assert cache.host_key("linux/arm/v7") == "platform:linux/arm/v7"
+
+
+def test_the_cache_is_owner_only(registries: Registries, capsys):
+    assert pullsim(capsys, "resolve", f"{registries.anonymous.address}/demo/multi:oci",
+                   *ARM)[0] == 0
+    root = cache_root()
+    assert root.stat().st_mode & 0o777 == 0o700
+    for path in root.rglob("*"):
+        mode = path.stat().st_mode & 0o777
+        assert mode & 0o077 == 0 or (path.is_file() and path.name.startswith(cache.HTTP_CACHE)
+                                     ), (path, oct(mode))
