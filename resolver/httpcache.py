@@ -51,7 +51,9 @@ class RegistryCachedSession(CachedSession):
 
     def __init__(self, path: str) -> None:
         super().__init__(
-            backend=SQLiteCache(path),
+            # no fsync per write (a commit costs ~10 ms on a slow disk): a crash may lose the
+            # last entries or damage the file, which is then rebuilt (resolver.cache)
+            backend=SQLiteCache(path, fast_save=True),
             read_only=True,  # writes go through remember(), after verification
             allowable_methods=("GET",),
             allowable_codes=(200,),
