@@ -24,8 +24,9 @@ Only verified content is stored: a body is written after its digest was checked 
 capped, never on an error status. Nothing that authenticates is stored: no ``Authorization``
 header, no token answer, no URL with credentials or a query (a signed blob URL); token
 endpoints are never cached. Files are written atomically (a temporary file, then a rename), so
-readers never see half a file; a damaged record is a miss, a damaged document is deleted and
-fetched again, a corrupt ``http.sqlite`` is rebuilt — each with a one-line warning on stderr.
+readers never see half a file. A damaged record is a miss (and is written anew); a damaged
+document is deleted and fetched again, and a corrupt ``http.sqlite`` rebuilt (or, damaged in
+use, bypassed), each with a one-line warning on stderr.
 
 This module is on the warm path (:mod:`resolver.warm`): at import it needs only ``os``, ``sys``,
 ``marshal`` and ``time``; requests-cache is imported by :func:`http_session` alone.

@@ -17,6 +17,7 @@ and ``User-Agent`` and no cookies; token endpoints, pings and redirect targets n
 from __future__ import annotations
 
 import re
+import sqlite3
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -50,6 +51,7 @@ class RegistryCachedSession(CachedSession):
     :meth:`remember` is handed."""
 
     def __init__(self, path: str) -> None:
+        self.path = path
         super().__init__(
             # no fsync per write (a commit costs ~10 ms on a slow disk): a crash may lose the
             # last entries or damage the file, which is then rebuilt (resolver.cache)
@@ -70,8 +72,16 @@ class RegistryCachedSession(CachedSession):
     def send(self, request: requests.PreparedRequest, expire_after: ExpirationTime = None,
              only_if_cached: bool = False, refresh: bool = False, force_refresh: bool = False,
              **kwargs: Any) -> AnyResponse:
-        response = super().send(request, expire_after, only_if_cached, refresh, force_refresh,
-                                **kwargs)
+        try:
+            response = super().send(request, expire_after, only_if_cached, refresh,
+                                    force_refresh, **kwargs)
+        except sqlite3.DatabaseError as err:  # damaged after the check at start: go on without
+            from resolver.cache import warn
+
+            warn(f"the HTTP cache {self.path} cannot be read ({err}); continuing without it")
+            self.settings.disabled = True
+            response = super().send(request, expire_after, only_if_cached, refresh,
+                                    force_refresh, **kwargs)
         if isinstance(response, CachedResponse) and isinstance(response._content, bytes):
             # a 304 merges its headers into the cached ones, a Content-Length (of nothing)
             # included; the body is what was stored
@@ -81,7 +91,8 @@ class RegistryCachedSession(CachedSession):
     def remember(self, response: requests.Response, data: bytes, *, verify: bool) -> None:
         """Store ``response`` with its verified body ``data`` (by digest: for good; by tag: to
         be revalidated on every use)."""
-        if isinstance(response, CachedResponse) or response.status_code != 200:
+        if isinstance(response, CachedResponse) or response.status_code != 200 or \
+                self.settings.disabled:
             return
         request = response.request
         if request.method != "GET" or not request.url or not cacheable_url(request.url) or \
@@ -99,4 +110,10 @@ class RegistryCachedSession(CachedSession):
         cached.request.cookies = {}  # type: ignore[assignment]
         cached.request.body = b""
         cached.history = []
-        self.cache.responses[key] = cached
+        try:
+            self.cache.responses[key] = cached
+        except sqlite3.DatabaseError as err:
+            from resolver.cache import warn
+
+            warn(f"the HTTP cache {self.path} cannot be written ({err}); continuing without it")
+            self.settings.disabled = True

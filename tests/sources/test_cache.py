@@ -505,3 +505,17 @@ def test_the_cache_is_owner_only(registries: Registries, capsys):
         mode = path.stat().st_mode & 0o777
         assert mode & 0o077 == 0 or (path.is_file() and path.name.startswith(cache.HTTP_CACHE)
                                      ), (path, oct(mode))
+
+
+def test_a_cache_damaged_in_use_is_bypassed(server, capsys):
+    """The file checked at start and damaged afterwards (another process, a full disk): the
+    answer still comes, with one warning, from the registry."""
+    server.route("GET", TAG_PATH, Reply.manifest(IMAGE.data))
+    session = new_session(cache=True)
+    path = cache_root() / cache.HTTP_CACHE
+    assert path.exists()
+    path.write_bytes(b"garbage, not a database\x00" * 4096)
+    client = RegistryClient(server.address, "repo", limits=FAST, session=session)
+    assert client.document("tag").digest == IMAGE.digest
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "continuing without it" in err, err
