@@ -973,11 +973,11 @@ class CachedRepository:
         if record and known and (data := self.store.get(known)) is not None:
             head = self._head(ref, record["url"], record["verify"])
             if head.digest == known:
-                self._save_tag(key, known)
+                self._save_tag(key, ref, known)
                 return _parse(where, data, head.media_type, known)
         fetched = self.client.get_manifest(ref)
         self.store.put(fetched.digest, fetched.data)
-        self._save_tag(key, fetched.digest)
+        self._save_tag(key, ref, fetched.digest)
         return _parse(where, fetched.data, fetched.media_type, fetched.digest)
 
     def _head(self, ref: str, url: str, verify: bool) -> Fetched:
@@ -995,9 +995,10 @@ class CachedRepository:
         self.client.forget_base()
         return self.client.get_manifest(ref, head=True)
 
-    def _save_tag(self, key: str, digest: str) -> None:
+    def _save_tag(self, key: str, tag: str, digest: str) -> None:
+        """Remember that ``tag`` was at ``digest`` just now, and where to ``HEAD`` it."""
         client = self.client
-        url = f"{client.base()}/v2/{client.repository}/manifests/{key.rpartition(':')[2]}"
+        url = f"{client.base()}/v2/{client.repository}/manifests/{tag}"
         self.store.save_tag(key, digest, url, client.verify_tls, anonymous=not client.challenged)
 
     def fetch(self, desc: Descriptor) -> bytes:
