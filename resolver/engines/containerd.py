@@ -5,11 +5,14 @@ platform, else ``platforms.Default()``; then ``images.Manifest`` / ``LimitManife
 (containerd ``images/image.go`` and ``images/handlers.go``, 1.6 → 2.3): keep the entries whose
 platform matches or that have none, stable-sort them by the matcher's Less with platform-less
 entries last, and take the first only. A chosen entry without a platform is judged by its
-config's OS and architecture; a chosen nested index is walked the same way.
+config's OS and architecture; a chosen nested index is walked the same way. The pull then
+unpacks the chosen image, which fails on a layer whose media type containerd has no stream
+processor for (an attestation's in-toto layer): see :func:`layer_unpackable`.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -24,7 +27,7 @@ from resolver.engines.containerd_platforms import (
     accepted_in_order,
 )
 from resolver.engines.containerd_rules import RULES_TABLE, SERIES, ContainerdRules, rules_for
-from resolver.errors import DocumentError, UnknownEngine
+from resolver.errors import ChildUnavailable, DocumentError, UnknownEngine
 from resolver.gosort import slice_stable
 from resolver.model import Descriptor, Document, Index, Manifest, parse_config, parse_document
 from resolver.platform import Platform, format_all, format_platform, parse_platform, this_goos
@@ -43,6 +46,44 @@ PULL_PATH = ("client.Pull (nerdctl, CRI, BuildKit): Only(--platform) or Default(
 
 def _not_found(text: str) -> str:
     return f"{text}: not found"  # errdefs.ErrNotFound wrapped with %w
+
+
+# --- unpacking the chosen image -----------------------------------------------------------------
+#
+# containerd v1.6.20 images/mediatypes.go DiffCompression: the layer media types the default
+# stream processor (diff/stream.go compressedHandler) takes; diff/apply/apply.go asks for a
+# processor for every layer and fails on any other type. The base is the text before the first
+# "+" (parseMediaTypes; parameters are not stripped, so "…v1.tar;x=y" is refused). The same
+# list through v1.7.x; containerd v2.0.0 core/images/mediatypes.go adds the Docker zstd layer.
+_UNPACKABLE_BASES = (
+    "application/vnd.docker.image.rootfs.diff.tar",
+    "application/vnd.docker.image.rootfs.foreign.diff.tar",
+    "application/vnd.docker.image.rootfs.diff.tar.gzip",
+    "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip",
+    "application/vnd.oci.image.layer.v1.tar",
+    "application/vnd.oci.image.layer.nondistributable.v1.tar",
+)
+_UNPACKABLE_BASES_2_0 = (*_UNPACKABLE_BASES, "application/vnd.docker.image.rootfs.diff.tar.zstd")
+
+
+def layer_unpackable(media_type: str, version: Version | None = None) -> bool:
+    """Can containerd (``version``, default 1.6) unpack a layer of this media type?"""
+    bases = _UNPACKABLE_BASES_2_0 if version is not None and version >= Version("2.0.0") else (
+        _UNPACKABLE_BASES)
+    return media_type.split("+")[0] in bases
+
+
+def unpack_failure_message(diff_id: str, media_type: str) -> str:
+    """The pull's error for a layer containerd cannot unpack, measured with ctr 1.6.20 here
+    (shared/reference/oracle.md, "unknown/unknown"). rootfs/apply.go (and unpacker.go) name the
+    config's diff_id, not the layer digest: ``failed to extract layer <diff_id>: %w``; the diff
+    service's ``failed to get stream processor for <media type>: %w`` wraps diff/stream.go
+    ErrNoProcessor, and errdefs.FromGRPC appends ``: unknown`` (containerd v1.6.20
+    diff/apply/apply.go, rootfs/apply.go, diff/stream.go, errdefs/grpc.go). Later releases keep
+    these texts in pkg/rootfs/apply.go (ctr's path), but from v2.2.0 core/unpack/unpacker.go
+    words its own wrapper differently; only 1.6.20's was measured."""
+    return (f"failed to extract layer {diff_id}: failed to get stream processor for "
+            f"{media_type}: no processor for media-type: unknown")
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,7 +217,12 @@ class _Walk:
         if isinstance(self.top, Manifest):
             self.trace.append(Step("single-manifest", "the reference is a single manifest, not "
                                    "a list: containerd pulls it as it is, with no platform check"))
-            return self.result("single-manifest", digest=self.top.digest, path=(self.top.digest,))
+            path = (self.top.digest,)
+            unpack = self.check_layers(self.top.digest, self.top, ())
+            if isinstance(unpack, str):
+                return self.result("failed", digest=self.top.digest, path=path, message=unpack)
+            return self.result("single-manifest", digest=self.top.digest, path=path,
+                               warnings=unpack)
         return self.walk(self.top, (self.top.digest,), ())
 
     def walk(self, index: Index, path: tuple[str, ...], warnings: tuple[str, ...]) -> Selection:
@@ -238,9 +284,57 @@ class _Walk:
                 note = (f"the entry {chosen.digest} has no platform; containerd checks its "
                         "config's OS and architecture, which was not fetched")
                 warnings = (*warnings, note)
+        unpack = self.check_layers(chosen.digest, chosen, warnings)
+        if isinstance(unpack, str):
+            return self.result("failed", digest=chosen.digest, path=path, message=unpack,
+                               selected_platform=chosen.platform, warnings=warnings)
         self.trace.append(Step("selected", f"pulls {chosen.digest}"))
         return self.result("selected", digest=chosen.digest, path=path,
-                           selected_platform=chosen.platform, warnings=warnings)
+                           selected_platform=chosen.platform, warnings=unpack)
+
+    def check_layers(self, digest: str, chosen: Descriptor | Manifest,
+                     warnings: tuple[str, ...]) -> str | tuple[str, ...]:
+        """The pull unpacks what it chose, layer by layer in order: the first layer whose media
+        type containerd cannot unpack fails it (the error text, returned as a str). Otherwise
+        ``warnings``, plus a note when the layers could not be read."""
+        not_checked = (f"the layers of {digest} were not checked: containerd fails the pull "
+                       "when one has a media type it cannot unpack (an attestation's in-toto "
+                       "layer)")
+        if self.fetch is None:
+            self.trace.append(Step("layers-unchecked", f"no fetch: {not_checked}"))
+            return (*warnings, not_checked)
+        try:
+            manifest = chosen if isinstance(chosen, Manifest) else parse_document(
+                self.fetch(chosen), chosen.media_type, chosen.digest)
+            if not isinstance(manifest, Manifest):
+                raise DocumentError(f"{digest}: listed as a manifest but is an index")
+            bad = [(i, layer) for i, layer in enumerate(manifest.layers)
+                   if not layer_unpackable(layer.media_type, self.engine.version)]
+            if not bad:
+                self.trace.append(Step("layers", f"every layer of {digest} has a media type "
+                                                 "containerd unpacks"))
+                return warnings
+            diff_ids = _diff_ids(self.fetch(manifest.config))
+        except ChildUnavailable as err:
+            note = f"{not_checked} ({err})"
+            self.trace.append(Step("layers-unchecked", note))
+            return (*warnings, note)
+        position, layer = bad[0]
+        if len(diff_ids) != len(manifest.layers):
+            note = (f"layer {position} of {digest} ({layer.media_type}) cannot be unpacked, but "
+                    f"its config lists {len(diff_ids)} diff_ids for {len(manifest.layers)} "
+                    "layers: containerd fails the pull with an error not modelled here")
+            self.trace.append(Step("layers", note))
+            return (*warnings, note)
+        message = unpack_failure_message(diff_ids[position], layer.media_type)
+        self.trace.append(Step("unpack", f"layer {position} of {digest} has media type "
+                               f"{layer.media_type or '(none)'}, which containerd has no stream "
+                               "processor for: the unpack fails (ctr prints this text; "
+                               "client.Pull's callers, nerdctl and CRI, see it after `failed to "
+                               "unpack image on snapshotter <name>: ` when no layer of the "
+                               "image could be unpacked during the fetch)"))
+        self.trace.append(Step("failed", message))
+        return message
 
     def check_config(self, chosen: Descriptor) -> bool | None:
         """images.Manifest: an entry without a platform counts as its config's os/arch."""
@@ -259,6 +353,17 @@ class _Walk:
                                f"{format_platform(judged)} (variant ignored): "
                                + ("accepted" if ok else "not accepted")))
         return ok
+
+
+def _diff_ids(config: bytes) -> list[str]:
+    """rootfs.diff_ids of an image config (empty when it has none or is not readable)."""
+    try:
+        obj = json.loads(config)
+    except (UnicodeDecodeError, ValueError):
+        return []
+    rootfs = obj.get("rootfs") if isinstance(obj, dict) else None
+    ids = rootfs.get("diff_ids") if isinstance(rootfs, dict) else None
+    return [str(d) for d in ids] if isinstance(ids, list) else []
 
 
 def _short(desc: Descriptor) -> str:

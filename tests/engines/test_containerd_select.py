@@ -322,3 +322,166 @@ class TestWindows:
         doc, names = self.index(store)
         sel = pick(CTD, doc, store, "windows/amd64")
         assert names[sel.digest] == "10.0.17763.6414"
+
+
+# --- unpacking the chosen image --------------------------------------------------------------
+# Measured with ctr 1.6.20 here (tests/oracle/published.py measured_unpack_cases, checked by the
+# differential test): the unpack fails on the first layer whose media type
+# images.DiffCompression refuses (containerd v1.6.20 images/mediatypes.go, diff/stream.go,
+# diff/apply/apply.go), and the error names that layer's diff_id from the config
+# (rootfs/apply.go), not its digest.
+
+OCI_TAR = "application/vnd.oci.image.layer.v1.tar"
+
+
+@pytest.mark.parametrize(("media_type", "unpackable"), [
+    (OCI_TAR, True),
+    (f"{OCI_TAR}+gzip", True),
+    (f"{OCI_TAR}+zstd", True),
+    (f"{OCI_TAR}+foo", True),  # an unknown suffix: read as a plain tar
+    ("application/vnd.oci.image.layer.nondistributable.v1.tar+gzip", True),
+    ("application/vnd.docker.image.rootfs.diff.tar", True),  # compression sniffed
+    ("application/vnd.docker.image.rootfs.diff.tar.gzip", True),
+    ("application/vnd.docker.image.rootfs.diff.tar.gzip+foo", True),  # "wrapped"
+    ("application/vnd.docker.image.rootfs.foreign.diff.tar.gzip", True),
+    ("application/vnd.docker.image.rootfs.diff.tar.zstd", False),  # 2.0 adds it
+    (mt.IN_TOTO, False),
+    ("application/octet-stream", False),
+    (f"{OCI_TAR};x=y", False),  # parameters are not stripped
+    ("", False),
+    ("application/vnd.oci.image.layer.v1.foo", False),
+])
+def test_layer_media_types_containerd_16_unpacks(media_type, unpackable):
+    from packaging.version import Version
+
+    from resolver.engines.containerd import layer_unpackable
+    assert layer_unpackable(media_type, Version("1.6.20")) is unpackable
+
+
+def test_docker_zstd_layers_unpack_from_containerd_2_0():
+    from packaging.version import Version
+
+    from resolver.engines.containerd import layer_unpackable
+    zstd = "application/vnd.docker.image.rootfs.diff.tar.zstd"
+    assert not layer_unpackable(zstd, Version("1.7.30"))
+    assert layer_unpackable(zstd, Version("2.0.0"))
+    store = Store()
+    child = _layered(store, "z", {"os": "linux", "architecture": "amd64"}, [(zstd, "z")],
+                     [DIFF_A])
+    doc = store.index([child])
+    assert pick(resolver.get_engine("containerd@1.7"), doc, store, "linux/amd64").outcome == (
+        "failed")
+    assert pick(resolver.get_engine("containerd@2.0"), doc, store, "linux/amd64").outcome == (
+        "selected")
+
+
+def _layered(store: Store, label: str, platform: dict[str, str] | None,
+             layers: list[tuple[str, str]], diff_ids: list[str]) -> dict[str, object]:
+    """An index entry for a child with these (media type, body) layers and config diff_ids."""
+    import json
+
+    blobs = [store.put(body.encode()) for _, body in layers]
+    config: dict[str, object] = dict(platform or {"os": "linux", "architecture": "amd64"})
+    config["rootfs"] = {"type": "layers", "diff_ids": diff_ids}
+    desc = store.image(label, config)
+    manifest = json.loads(store.blobs[desc["digest"]])
+    manifest["layers"] = [{"mediaType": media, "digest": d, "size": n}
+                          for (media, _), (d, n) in zip(layers, blobs, strict=True)]
+    digest, size = store.put(json.dumps(manifest, separators=(",", ":")).encode())
+    out: dict[str, object] = {"mediaType": desc["mediaType"], "digest": digest, "size": size}
+    if platform is not None:
+        out["platform"] = platform
+    return out
+
+
+DIFF_A = "sha256:" + "a" * 64
+DIFF_B = "sha256:" + "b" * 64
+UNKNOWN = {"os": "unknown", "architecture": "unknown"}
+
+
+def _in_toto_error(diff_id: str, media_type: str = mt.IN_TOTO) -> str:
+    return (f"failed to extract layer {diff_id}: failed to get stream processor for "
+            f"{media_type}: no processor for media-type: unknown")
+
+
+class TestUnpack:
+    def attestation_index(self, store: Store):
+        image = entry(store, "amd64", "linux/amd64")
+        att = _layered(store, "att", UNKNOWN, [(mt.IN_TOTO, "{}")], [DIFF_A])
+        return store.index([image, att]), image, att
+
+    def test_attestation_fails_naming_the_configs_diff_id(self):
+        store = Store()
+        doc, _, att = self.attestation_index(store)
+        sel = pick(CTD16, doc, store, "unknown/unknown")
+        assert (sel.outcome, sel.digest) == ("failed", att["digest"])
+        assert sel.message == _in_toto_error(DIFF_A)  # not the layer digest
+        assert sel.path == (doc.digest, att["digest"])
+
+    def test_without_fetch_selected_with_a_warning(self):
+        store = Store()
+        doc, _, att = self.attestation_index(store)
+        sel = CTD16.select(doc, AMD64, platform=CTD16.parse_platform("unknown/unknown"))
+        assert (sel.outcome, sel.digest) == ("selected", att["digest"])
+        assert any("layers" in w and "not checked" in w for w in sel.warnings)
+
+    def test_images_of_the_same_index_still_pull(self):
+        store = Store()
+        doc, image, _ = self.attestation_index(store)
+        sel = pick(CTD16, doc, store, "linux/amd64")
+        assert (sel.outcome, sel.digest, sel.warnings) == ("selected", image["digest"], ())
+
+    @pytest.mark.parametrize(("media_type", "fails"), [
+        ("application/octet-stream", True),
+        (f"{OCI_TAR};x=y", True),
+        (f"{OCI_TAR}+foo", False),
+        ("application/vnd.docker.image.rootfs.diff.tar", False),
+    ])
+    def test_layer_media_type_table(self, media_type, fails):
+        store = Store()
+        child = _layered(store, "x", {"os": "linux", "architecture": "s390x"},
+                         [(media_type, "layer")], [DIFF_A])
+        doc = store.index([child])
+        sel = pick(CTD16, doc, store, "linux/s390x")
+        if fails:
+            assert (sel.outcome, sel.message) == ("failed", _in_toto_error(DIFF_A, media_type))
+        else:
+            assert sel.outcome == "selected"
+        assert sel.digest == child["digest"]
+
+    def test_first_refused_layer_is_named(self):
+        store = Store()
+        child = _layered(store, "two", {"os": "linux", "architecture": "arm64"},
+                         [(f"{OCI_TAR}+gzip", "one"), (mt.IN_TOTO, "two")], [DIFF_A, DIFF_B])
+        sel = pick(CTD16, store.index([child]), store, "linux/arm64")
+        assert (sel.outcome, sel.message) == ("failed", _in_toto_error(DIFF_B))
+
+    def test_inside_a_nested_index(self):
+        store = Store()
+        leaf = _layered(store, "leaf", UNKNOWN, [(mt.IN_TOTO, "{}")], [DIFF_A])
+        nested = store.index([leaf])
+        doc = store.index([store.index_entry(nested, UNKNOWN)])
+        sel = pick(CTD16, doc, store, "unknown/unknown")
+        assert (sel.outcome, sel.digest, sel.message) == ("failed", leaf["digest"],
+                                                         _in_toto_error(DIFF_A))
+
+    def test_entry_without_platform(self):
+        store = Store()
+        child = _layered(store, "np", None, [(mt.IN_TOTO, "{}")], [DIFF_A])
+        sel = pick(CTD16, store.index([child]), store, "linux/amd64")
+        assert (sel.outcome, sel.message) == ("failed", _in_toto_error(DIFF_A))
+
+    def test_single_manifest(self):
+        store = Store()
+        child = _layered(store, "single", None, [(mt.IN_TOTO, "{}")], [DIFF_A])
+        doc = resolver.parse_document(store.blobs[str(child["digest"])])
+        sel = pick(CTD16, doc, store, "linux/arm64")
+        assert (sel.outcome, sel.digest, sel.message) == ("failed", doc.digest,
+                                                         _in_toto_error(DIFF_A))
+
+    def test_config_without_that_diff_id_is_not_guessed(self):
+        store = Store()
+        child = _layered(store, "short", UNKNOWN, [(mt.IN_TOTO, "{}")], [])
+        sel = pick(CTD16, store.index([child]), store, "unknown/unknown")
+        assert sel.outcome == "selected"
+        assert any("diff_ids" in w for w in sel.warnings)
