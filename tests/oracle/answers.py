@@ -1,7 +1,7 @@
 """What every oracle returns, and how the tests find the services (shared by all oracles).
 
 An oracle is a real engine asked, for one pushed image, which child it chooses for each
-requested platform. Each oracle module (``containerd``; later ``dockerd``, ``skopeo``) offers a
+requested platform. Each oracle module (``containerd``, ``dockerd``, ``skopeo``) offers a
 class with a ``name`` (the pullsim engine it is compared with) and
 ``answers(image, pushed) -> dict[platform text, OracleAnswer]``.
 """
@@ -51,6 +51,7 @@ class Services:
     auth: tuple[str, str] | None
     containerd_sock: str | None
     dockerd_sock: str | None
+    dockerd_log: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Services | None:
@@ -67,4 +68,5 @@ class Services:
             auth=(user, password) if user and password else None,
             containerd_sock=env.get("PULLSIM_ORACLE_CONTAINERD_SOCK") or None,
             dockerd_sock=env.get("PULLSIM_ORACLE_DOCKERD_SOCK") or None,
+            dockerd_log=env.get("PULLSIM_ORACLE_DOCKERD_LOG") or None,
         )

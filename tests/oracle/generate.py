@@ -143,7 +143,23 @@ MORE_REQUESTED: tuple[tuple[str, int], ...] = (
     ("linux/armhf", 1),
     ("linux/arm64/v9", 1),
 )
-MIN_REQUESTS = 8
+MIN_REQUESTS = 10
+
+
+def _dockerd_unsafe_os(os_name: str) -> bool:
+    """An OS that equals ``linux`` only case-insensitively (``Linux``, ``LINUX``). dockerd
+    20.10.24 indexes its per-OS layer stores with it and finds none (measured here): a chosen
+    entry whose platform says so makes the download goroutine panic, which kills the daemon
+    (distribution/xfer/download.go); a chosen child whose *config* says so panics the pull's HTTP
+    handler in image/store.go Create (the client sees ``unexpected EOF``) and leaves a record that
+    makes a later ``docker image inspect`` of it panic too."""
+    return os_name != "linux" and os_name.lower() == "linux"
+
+
+def _without_unsafe(
+    table: Sequence[tuple[PlatformDict, int]],
+) -> tuple[tuple[PlatformDict, int], ...]:
+    return tuple((p, w) for p, w in table if not _dockerd_unsafe_os(p.get("os", "")))
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +175,8 @@ class Child:
     # extract it).
     chain_id: str = ""
     config_platform: PlatformDict | None = None
+    # Images and attestations: the config's digest (what ``docker image inspect`` calls .Id).
+    config_digest: str = ""
 
 
 class HasDigest(Protocol):
@@ -191,6 +209,13 @@ class GeneratedImage:
     def child_by_chain_id(self, chain_id: str) -> Child | None:
         for child in self.children.values():
             if child.chain_id == chain_id:
+                return child
+        return None
+
+    def child_by_config(self, config_digest: str) -> Child | None:
+        """The image (or attestation) whose config has this digest (``docker inspect`` .Id)."""
+        for child in self.children.values():
+            if child.config_digest == config_digest:
                 return child
         return None
 
@@ -277,11 +302,20 @@ class _Builder:
         self.counter += 1
         return f"{self.uid}-{self.counter:02d}-{hint}"
 
-    def image(self, oci: bool, config_platform: PlatformDict | None, hint: str) -> Child:
+    def image(self, oci: bool, config_platform: PlatformDict | None, hint: str,
+              layer_spec: Layer | None = None) -> Child:
         label = self._label(hint)
         tar = layer_tar("label.txt", f"{label}\n".encode())
         diff_id = sha256(tar)
         layer = gzip_bytes(tar)
+        layer_type = OCI_LAYER if oci else DOCKER_LAYER
+        if layer_spec is not None:
+            layer_type = layer_spec.media_type
+            if layer_spec.body == "in-toto":
+                tar = _json({"_type": "https://in-toto.io/Statement/v0.1", "label": label})
+            layer = gzip_bytes(tar) if layer_spec.gzip else tar
+            diff_id = sha256(b"not the diff_id of " + tar) if layer_spec.wrong_diff_id else (
+                sha256(tar))
         layer_digest = self._blob(layer)
         config: dict[str, Any] = dict(config_platform or {})
         config.update({
@@ -296,11 +330,10 @@ class _Builder:
             "mediaType": media_type,
             "config": {"mediaType": mt.OCI_CONFIG if oci else mt.DOCKER_CONFIG,
                        "digest": config_digest, "size": len(config_bytes)},
-            "layers": [{"mediaType": OCI_LAYER if oci else DOCKER_LAYER,
-                        "digest": layer_digest, "size": len(layer)}],
+            "layers": [{"mediaType": layer_type, "digest": layer_digest, "size": len(layer)}],
         })
         digest = self._document(media_type, manifest)
-        child = Child(label, digest, media_type, "image", diff_id, config_platform)
+        child = Child(label, digest, media_type, "image", diff_id, config_platform, config_digest)
         self.children[digest] = child
         return child
 
@@ -329,7 +362,8 @@ class _Builder:
                                         "https://slsa.dev/provenance/v0.2"}}],
         })
         digest = self._document(mt.OCI_MANIFEST, manifest)
-        child = Child(label, digest, mt.OCI_MANIFEST, "attestation", layer_digest)
+        child = Child(label, digest, mt.OCI_MANIFEST, "attestation", layer_digest,
+                      {"architecture": "unknown", "os": "unknown"}, config_digest)
         self.children[digest] = child
         return child
 
@@ -359,22 +393,38 @@ def _platform_hint(platform: PlatformDict | None) -> str:
     return "-".join(parts).replace(".", "_")
 
 
-def _entry_config(rng: random.Random, platform: PlatformDict) -> PlatformDict | None:
+def _entry_config(rng: random.Random, platform: PlatformDict,
+                  table: Sequence[tuple[PlatformDict, int]] = ENTRY_PLATFORMS
+                  ) -> PlatformDict | None:
     """What the config of a platformed entry says: usually the same, sometimes not."""
     roll = rng.random()
     if roll < 0.85:
         return {k: v for k, v in platform.items() if k != "os.features"}
     if roll < 0.95:
-        return dict(rng.choice([p for p, _ in ENTRY_PLATFORMS]))
+        return dict(rng.choice([p for p, _ in table]))
     return None
 
 
 class Generator:
-    """``Generator(seed).generate(n)`` yields ``n`` varied images; deterministic per seed."""
+    """``Generator(seed).generate(n)`` yields ``n`` varied images; deterministic per seed.
 
-    def __init__(self, seed: int) -> None:
+    ``dockerd_safe``: no entry platform and no config says an OS that is ``linux`` only
+    case-insensitively (``Linux``), which dockerd 20.10 cannot survive (see
+    :func:`_dockerd_unsafe_os`); the images are named ``d<seed>-NNNN`` instead of
+    ``s<seed>-NNNN`` (so both sets can live in one repository), and are otherwise drawn by the
+    same code from the smaller tables.
+    """
+
+    def __init__(self, seed: int, dockerd_safe: bool = False) -> None:
         self.seed = seed
         self.rng = random.Random(seed)
+        self.dockerd_safe = dockerd_safe
+        self.entry_platforms = (_without_unsafe(ENTRY_PLATFORMS) if dockerd_safe
+                                else ENTRY_PLATFORMS)
+        self.config_platforms = tuple(
+            c for c in CONFIG_PLATFORMS
+            if not (dockerd_safe and c is not None and _dockerd_unsafe_os(c.get("os", "")))
+        )
 
     def generate(self, count: int) -> Iterator[GeneratedImage]:
         for number in range(count):
@@ -382,7 +432,7 @@ class Generator:
 
     def one(self, number: int) -> GeneratedImage:
         rng = self.rng
-        uid = f"s{self.seed}-{number:04d}"
+        uid = f"{'d' if self.dockerd_safe else 's'}{self.seed}-{number:04d}"
         builder = _Builder(uid)
         oci = rng.random() < 0.5
         top_type = mt.OCI_INDEX if oci else mt.DOCKER_MANIFEST_LIST
@@ -414,7 +464,7 @@ class Generator:
             child_oci = oci if rng.random() < 0.9 else not oci
             if roll < 0.10:
                 # An entry without a platform; its config says something, or nothing.
-                config = rng.choice(CONFIG_PLATFORMS)
+                config = rng.choice(self.config_platforms)
                 child = builder.image(child_oci, config, "noplatform")
                 entry = self._describe(builder, child, None)
             elif roll < 0.16 and depth < 2:
@@ -423,7 +473,7 @@ class Generator:
                 nested = self._entries(builder, oci, depth + 1)
                 child = builder.index(nested_type, nested, "nested")
                 platform = (None if rng.random() < 0.3
-                            else dict(_weighted(rng, ENTRY_PLATFORMS)))
+                            else dict(_weighted(rng, self.entry_platforms)))
                 entry = self._describe(builder, child, platform)
             elif roll < 0.26 and used:
                 # The same platform again (a duplicate), as a distinct child or the same one.
@@ -432,15 +482,15 @@ class Generator:
                     entry = dict(previous)
                 else:
                     platform = dict(rng.choice(used))
-                    child = builder.image(child_oci, _entry_config(rng, platform),
-                                          _platform_hint(platform) + "-dup")
+                    config = _entry_config(rng, platform, self.entry_platforms)
+                    child = builder.image(child_oci, config, _platform_hint(platform) + "-dup")
                     entry = self._describe(builder, child, platform)
             else:
-                platform = dict(_weighted(rng, ENTRY_PLATFORMS))
+                platform = dict(_weighted(rng, self.entry_platforms))
                 if rng.random() < 0.03:
                     platform["variant"] = ""  # present but empty
-                child = builder.image(child_oci, _entry_config(rng, platform),
-                                      _platform_hint(platform))
+                config = _entry_config(rng, platform, self.entry_platforms)
+                child = builder.image(child_oci, config, _platform_hint(platform))
                 entry = self._describe(builder, child, platform)
                 used.append(platform)
                 images.append((child, entry))
@@ -495,6 +545,21 @@ class Entry:
     kind: Literal["image", "index", "attestation", "repeat"] = "image"
     nested: tuple[Entry, ...] = ()
     subject: int = -1
+    layer: Layer | None = None  # an image's one layer, when not the usual gzip tar
+
+
+@dataclass(frozen=True, slots=True)
+class Layer:
+    """An image child's one layer, for fixed cases about unpacking: its ``media_type``, its
+    ``body`` (a tar holding the label file, or an in-toto statement), gzipped or not, and
+    whether the config's diff_id is deliberately not the layer's (so that an error naming a
+    digest tells the diff_id from the layer digest). The child's ``chain_id`` is the config's
+    diff_id, as always."""
+
+    media_type: str
+    gzip: bool = False
+    body: Literal["tar", "in-toto"] = "tar"
+    wrong_diff_id: bool = False
 
 
 SAME: Literal["same"] = "same"
@@ -526,7 +591,7 @@ def _build_entries(builder: _Builder, oci: bool,
         annotations = None
         if entry.kind == "image":
             config = entry.platform if entry.config == SAME else entry.config
-            child = builder.image(oci, config, entry.hint)
+            child = builder.image(oci, config, entry.hint, entry.layer)
         elif entry.kind == "attestation":
             child = builder.attestation(built[entry.subject])
             annotations = _attestation_annotations(built[entry.subject])

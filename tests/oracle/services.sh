@@ -20,6 +20,8 @@
 #   PULLSIM_ORACLE_AUTH_USER / PULLSIM_ORACLE_AUTH_PASSWORD   its credentials (random password)
 #   PULLSIM_ORACLE_CONTAINERD_SOCK  containerd's gRPC socket (for ctr --address)
 #   PULLSIM_ORACLE_DOCKERD_SOCK     dockerd's API socket (only with --with-dockerd)
+#   PULLSIM_ORACLE_DOCKERD_LOG      dockerd's --debug log (only with --with-dockerd; the dockerd
+#                                   oracle reads which child a failed pull had chosen from it)
 # Ports can be changed with PULLSIM_ORACLE_PORT and PULLSIM_ORACLE_AUTH_PORT.
 #
 # By hand, from the repository root (as root):
@@ -174,6 +176,7 @@ write_env() {
         echo "PULLSIM_ORACLE_CONTAINERD_SOCK=$STATE/containerd/containerd.sock"
         if [ "$WITH_DOCKERD" = 1 ]; then
             echo "PULLSIM_ORACLE_DOCKERD_SOCK=$STATE/dockerd.sock"
+            echo "PULLSIM_ORACLE_DOCKERD_LOG=$STATE/dockerd.log"
         fi
     } >"$tmp"
     mv "$tmp" "$STATE/oracle.env"
