@@ -927,6 +927,14 @@ class _Pull(_Matching):
             if not _equal_fold(goos, os_name or goos):
                 self.step("config", f"the config says OS {os_name!r}, not {goos}")
                 return NOT_SUPPORTED_OS
+            if os_name and os_name != goos:
+                # v20.10.24 image/store.go Create: is.lss[img.OperatingSystem()] is nil for
+                # "Linux" and is dereferenced; the handler panics and the client reads EOF
+                # (measured here with Debian's dockerd 20.10.24).
+                self.step("config", f"the config says OS {os_name!r}, not spelled {goos!r}: "
+                                    "the image store finds no layer store for it and "
+                                    "dockerd 20.10's handler panics")
+                return "unexpected EOF"
             self.step("config", f"the config's OS {os_name or '(empty: ' + goos + ')'} passes; "
                                 "its architecture is not checked")
             return ""
