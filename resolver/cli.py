@@ -11,8 +11,9 @@ import sys
 TYPE_CHECKING = False  # not typing's: the warm path (resolver.warm) must not import typing
 if TYPE_CHECKING:
     import argparse
-    from collections.abc import Sequence
-    from typing import NoReturn
+    from collections.abc import Callable, Sequence
+    from types import SimpleNamespace
+    from typing import Any, NoReturn
 
     from resolver.engines.base import Engine
     from resolver.lookup import SourceOptions
@@ -43,7 +44,7 @@ def _source_flags(p: argparse.ArgumentParser) -> None:
                    help="trust a cached tag this long without asking the registry again")
 
 
-def _options(args: argparse.Namespace) -> SourceOptions:
+def _options(args: argparse.Namespace | SimpleNamespace) -> SourceOptions:
     from resolver.lookup import SourceOptions
 
     return SourceOptions(insecure=args.insecure, creds=args.creds, offline=args.offline,
@@ -130,7 +131,7 @@ def _host(text: str) -> Platform:
     return parse_platform(text)
 
 
-def cmd_resolve(args: argparse.Namespace) -> int:
+def cmd_resolve(args: argparse.Namespace | SimpleNamespace) -> int:
     from resolver import report
     from resolver.configcheck import check_config
     from resolver.engines import get_engine
@@ -334,21 +335,25 @@ COMMANDS = {"resolve": cmd_resolve, "explain": cmd_explain, "simulate": cmd_simu
             "inspect": cmd_inspect,
             "engines": cmd_engines, "host": cmd_host, "cache": cmd_cache}
 
-# resolve's options as the warm path reads them: option -> (Question field, takes a value)
+# resolve's options as read without argparse: option -> (argparse's dest, takes a value)
 _QUICK_OPTIONS = {"--host": ("host", True), "--platform": ("platform", True),
                   "--engine": ("engine", True), "-e": ("engine", True),
                   "--output": ("output", True), "-o": ("output", True),
-                  "--max-age": ("max_age", True), "--creds": ("", True),
-                  "--offline": ("offline", False), "--insecure": ("", False),
+                  "--max-age": ("max_age", True), "--creds": ("creds", True),
+                  "--offline": ("offline", False), "--insecure": ("insecure", False),
                   "--no-cache": ("no_cache", False)}
+_RESOLVE_DEFAULTS: dict[str, Any] = {
+    "host": "detect", "platform": None, "engine": "containerd", "output": "table",
+    "max_age": None, "creds": None, "offline": False, "insecure": False, "no_cache": False}
 
 
-def _quick_question(argv: Sequence[str]) -> Question | None:
-    """``pullsim resolve REF [options]`` read without argparse (the warm path's budget has no
-    room for it); None for anything else, or anything unusual, which argparse then reads."""
+def _quick_reading(argv: Sequence[str]) -> dict[str, Any] | None:
+    """``pullsim resolve REF [options]`` read without argparse, as argparse reads it (its
+    namespace as a dict): neither the warm path nor a cold answer has time to import and build
+    argparse's parser. None for anything else, or anything unusual, which argparse then reads."""
     if not argv or argv[0] != "resolve":
         return None
-    fields: dict[str, str | bool] = {}
+    fields: dict[str, Any] = {}
     references: list[str] = []
     rest = iter(argv[1:])
     for arg in rest:
@@ -364,26 +369,53 @@ def _quick_question(argv: Sequence[str]) -> Question | None:
             value = next(rest, "")
         if takes_value and (not value or value.startswith("-")):
             return None
-        if field:
-            fields[field] = value if takes_value else True
-    if len(references) != 1 or fields.pop("no_cache", False) or \
-            fields.get("output", "table") not in OUTPUTS:
+        fields[field] = value if takes_value else True
+    if len(references) != 1 or fields.get("output", "table") not in OUTPUTS:
         return None
-    max_age = None
     if "max_age" in fields:
         try:
-            max_age = float(fields.pop("max_age"))
+            fields["max_age"] = float(fields["max_age"])
         except ValueError:
             return None
+    return {"command": "resolve", "reference": references[0], **_RESOLVE_DEFAULTS, **fields}
+
+
+def _quick_question(argv: Sequence[str]) -> Question | None:
+    """What the warm path is asked (:func:`_quick_reading`); None also for ``--no-cache``."""
+    fields = _quick_reading(argv)
+    return _question(fields) if fields is not None else None
+
+
+def _question(fields: dict[str, Any]) -> Question | None:
+    if fields["no_cache"]:
+        return None
     from resolver.warm import Question
 
-    return Question(references[0], max_age=max_age, **fields)  # type: ignore[arg-type]
+    return Question(fields["reference"], engine=fields["engine"], host=fields["host"],
+                    platform=fields["platform"], output=fields["output"],
+                    offline=fields["offline"], max_age=fields["max_age"])
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = sys.argv[1:] if argv is None else list(argv)
+    import gc
+
+    # No cycle collection while a command runs: a run allocates mostly what lives until it ends
+    # (modules, classes, one answer), and the collector's passes over all of it while the
+    # imports run cost a cold answer about 4% (benchmarks/README.md) and free next to nothing.
+    collecting = gc.isenabled()
+    gc.disable()
     try:
-        question = _quick_question(arguments)
+        return _run(arguments)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _run(arguments: list[str]) -> int:
+    try:
+        quick = _quick_reading(arguments)
+        question = _question(quick) if quick is not None else None
         if question is not None:
             from resolver.warm import main_answer
 
@@ -392,11 +424,20 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return code
     except BrokenPipeError:
         return EXIT_YES
+    if quick is not None:
+        from types import SimpleNamespace
+
+        return _execute(cmd_resolve, SimpleNamespace(**quick))
     args = build_parser().parse_args(arguments)
+    return _execute(COMMANDS[args.command], args)
+
+
+def _execute(command: Callable[[Any], int], args: Any) -> int:
+    """Run a command: its errors become one line on stderr and the exit code."""
     from resolver.errors import PullsimError
 
     try:
-        return COMMANDS[args.command](args)
+        return command(args)
     except PullsimError as err:
         print(f"pullsim: error: {_one_line(str(err))}", file=sys.stderr)
         return err.exit_code

@@ -178,3 +178,33 @@ def test_inspect_marks_attestations(capsys):
     data = json.loads(out)
     kinds = [r["kind"] for r in data["rows"]]
     assert kinds.count("attestation") == kinds.count("image") == 8
+
+
+@pytest.mark.parametrize("argv", [
+    ["resolve", "r"],
+    ["resolve", "docker://127.0.0.1:5000/a/b:1", "--host", "linux/arm/v7"],
+    ["resolve", "--host=linux/arm64", "r", "-e", "docker", "--offline", "--max-age", "30", "-o",
+     "json", "--creds", "u:p", "--insecure"],
+    ["resolve", "r", "--no-cache", "--platform", "linux/amd64", "--engine=podman@4.3",
+     "--output=html", "-o=markdown", "-e=crane"],
+    ["resolve", "r", "--host", "a", "--host", "b", "--max-age", "inf", "--max-age", " 2.5 "],
+    ["resolve", ""],
+])
+def test_the_quick_reading_is_argparses(argv):
+    """``pullsim resolve`` is read without argparse (cold answers have no time for it): the
+    same namespace argparse gives."""
+    from resolver.cli import _quick_reading, build_parser
+
+    assert _quick_reading(argv) == vars(build_parser().parse_args(argv))
+
+
+def test_a_cold_resolve_runs_without_argparse_or_tabulate():
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "resolver", "resolve",
+                           str(GOLANG_ALPINE), "--host", "linux/arm/v7"],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert ARM_V7 in done.stdout
+    imported = {line.split("|")[-1].strip() for line in done.stderr.splitlines()
+                if line.startswith("import time:")}
+    assert "resolver.report" in imported
+    assert not {"argparse", "tabulate"} & imported
