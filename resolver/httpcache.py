@@ -5,7 +5,10 @@ caps and checked its digest, and it would read a streamed body whole to do so. S
 is ``read_only`` for requests-cache's own machinery: it answers from the cache and sends
 conditional requests (``If-None-Match`` with the ETag, which a registry sets to the digest) for
 entries that have expired, and :meth:`RegistryCachedSession.remember` writes an entry once the
-registry client has verified the body (:mod:`resolver.sources.registry` calls it).
+registry client has verified the body (:mod:`resolver.sources.registry` calls it). While the file
+does not exist yet there is nothing to read, and the registry client's session is a plain one
+that opens this one for its first write (``registry._CacheOnWrite``): every entry is written
+here all the same.
 
 Keys: method, URL and the ``Accept`` header (``match_headers``), never ``Authorization``.
 Expiry: by-digest manifests and blobs never; tag manifests at once (so every use revalidates).

@@ -67,6 +67,7 @@ import email.utils
 import hashlib
 import ipaddress
 import json
+import os
 import re
 import threading
 import time
@@ -177,12 +178,17 @@ class _NoNetrc(requests.auth.AuthBase):
         return r
 
 
-def new_session(cache: bool = False) -> requests.Session:
+def new_session(cache: bool = False, *, open_cache_on_write: bool = False) -> requests.Session:
     """The one place sessions are made: with ``cache``, a requests-cache session over the HTTP
-    cache (:func:`resolver.cache.http_session`), else a plain one."""
+    cache (:func:`resolver.cache.http_session`), else a plain one. ``open_cache_on_write``: while
+    the cache file does not exist (nothing to read), a plain session that opens the HTTP cache
+    with the first answer it keeps (:class:`_CacheOnWrite`)."""
     from resolver import __version__
+    from resolver.cache import http_cache_path
 
-    if cache:
+    if cache and open_cache_on_write and not os.path.exists(http_cache_path()):
+        session: requests.Session = _CacheOnWrite()
+    elif cache:
         from resolver.cache import http_session
 
         session = http_session()
@@ -192,6 +198,25 @@ def new_session(cache: bool = False) -> requests.Session:
     session.auth = _NoNetrc()
     session.headers["User-Agent"] = f"pullsim/{__version__}"
     return session
+
+
+class _CacheOnWrite(requests.Session):
+    """A session for an HTTP cache that has nothing to read yet (a cold cache): requests go out
+    plainly, and what the registry client keeps is written through requests-cache all the same
+    (the requests-cache session is opened, and requests-cache imported, for the first one)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._writer: requests.Session | None = None
+
+    def remember(self, response: requests.Response, data: bytes, *, verify: bool) -> None:
+        if self._writer is None:
+            from resolver.cache import http_session
+
+            self._writer = http_session()
+        remember = getattr(self._writer, "remember", None)
+        if remember is not None:  # None: the cache cannot be used (http_session warned)
+            remember(response, data, verify=verify)
 
 
 # --- WWW-Authenticate -------------------------------------------------------------------------
@@ -928,8 +953,8 @@ def open_source(reference: Reference, options: SourceOptions) -> Opened:
     store = Store()
     if options.offline:
         return _open_offline(reference, name, store)
-    repository = CachedRepository(client_for(name, options, session=new_session(cache=True)),
-                                  store)
+    session = new_session(cache=True, open_cache_on_write=True)
+    repository = CachedRepository(client_for(name, options, session=session), store)
     return Opened(reference, repository.document(name, options.max_age), repository.fetch)
 
 

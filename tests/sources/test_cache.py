@@ -330,6 +330,33 @@ def test_a_verified_tag_is_cached_and_revalidated_conditionally(server):
     assert "If-None-Match" not in server.seen[1].headers
 
 
+def test_a_cold_cache_is_written_through_requests_cache(server):
+    """No cache file yet, so nothing to read: the requests go out plainly, and every verified
+    answer is written through requests-cache all the same. The next session, with the file
+    there, reads through requests-cache (a by-digest manifest: no request)."""
+    from resolver.httpcache import RegistryCachedSession
+
+    server.route("GET", TAG_PATH, Reply.manifest(IMAGE.data))
+    child = IMAGE.children["linux/arm/v7"]
+    child_data = next(d for _, dg, d in IMAGE.manifests if dg == child)
+    server.route("GET", f"/v2/repo/manifests/{child}", Reply.manifest(
+        child_data, "application/vnd.oci.image.manifest.v1+json"))
+    cold = new_session(cache=True, open_cache_on_write=True)
+    assert not isinstance(cold, RegistryCachedSession)
+    client = RegistryClient(server.address, "repo", limits=FAST, session=cold)
+    assert client.document("tag").digest == IMAGE.digest
+    assert client.get_manifest(child).digest == child
+    with sqlite3.connect(cache_root() / cache.HTTP_CACHE) as db:
+        assert db.execute("SELECT count(*) FROM responses").fetchone()[0] == 2
+
+    warm = new_session(cache=True, open_cache_on_write=True)
+    assert isinstance(warm, RegistryCachedSession)
+    client = RegistryClient(server.address, "repo", limits=FAST, session=warm)
+    assert client.get_manifest(child).digest == child
+    assert server.requests() == ["GET /v2/", f"GET {TAG_PATH}", f"GET /v2/repo/manifests/{child}",
+                                 "GET /v2/"]
+
+
 # --- damaged cache files ----------------------------------------------------------------------
 
 def test_a_corrupt_sqlite_file_is_rebuilt_with_a_warning(registries: Registries, capsys):
