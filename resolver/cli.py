@@ -229,11 +229,21 @@ def cmd_engines(args: argparse.Namespace) -> int:
     profiles = list_engines()
     if args.output == "json":
         print(report.render_json([p.to_json() for p in profiles]))
+    elif args.output == "table":  # a terminal's width: the rules per release are in -o json
+        rows = [(p.name, _wrap(p.versions, 36), _wrap(p.source)) for p in profiles]
+        print(report.render_rows(rows, ("engine", "versions", "upstream source"), "table"))
     else:
-        rows = [(p.name, p.versions, "\n".join(p.rules), p.summary) for p in profiles]
-        print(report.render_rows(rows, ("engine", "versions", "rules by release", "pull path"),
-                                 args.output))
+        rows = [(p.name, p.versions, "\n".join(p.rules), p.summary, p.source)
+                for p in profiles]
+        print(report.render_rows(rows, ("engine", "versions", "rules by release", "pull path",
+                                        "upstream source"), args.output))
     return EXIT_YES
+
+
+def _wrap(text: str, width: int = 70) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width))
 
 
 def cmd_host(args: argparse.Namespace) -> int:

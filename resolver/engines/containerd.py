@@ -33,6 +33,9 @@ from resolver.model import Descriptor, Document, Index, Manifest, parse_config, 
 from resolver.platform import Platform, format_all, format_platform, parse_platform, this_goos
 from resolver.selection import Selection, Step
 
+SOURCE_FILES = ("compare.go, platforms.go, database.go, defaults_*.go, "
+                "platform_windows_compat.go; containerd images/image.go Manifest(), "
+                "images/handlers.go LimitManifests()")
 SOURCE = (
     "containerd/platforms compare.go, platforms.go, defaults_*.go "
     "(containerd 1.6/1.7 in-tree platforms/, platforms v0.2.1 … v1.0.0-rc.4); "
@@ -429,10 +432,13 @@ def profiles() -> list[ProfileInfo]:
     out = []
     for series in SERIES:
         first, last = Version(f"{series.name}.0"), Version(series.newest)
+        libs = dict.fromkeys(r.platforms_lib for spec, r in RULES_TABLE
+                             if any(Version(f"{series.name}.{n}") in spec for n in range(100)))
         out.append(ProfileInfo(
             name=f"containerd@{series.name}", family="containerd",
             versions=f"{first} - {last} (default {last})",
-            source=SOURCE, summary=PULL_PATH, rules=_rule_lines(first, last),
+            source=f"{', '.join(libs)}: {SOURCE_FILES}", summary=PULL_PATH,
+            rules=_rule_lines(first, last),
         ))
     newest = Version(SERIES[-1].newest)
     out.append(ProfileInfo(
