@@ -230,7 +230,8 @@ def cmd_engines(args: argparse.Namespace) -> int:
     if args.output == "json":
         print(report.render_json([p.to_json() for p in profiles]))
     elif args.output == "table":  # a terminal's width: the rules per release are in -o json
-        rows = [(p.name, _wrap(p.versions, 36), _wrap(p.source)) for p in profiles]
+        rows: list[tuple[str, ...]] = [(p.name, _wrap(p.versions, 36), _wrap(p.source))
+                                       for p in profiles]
         print(report.render_rows(rows, ("engine", "versions", "upstream source"), "table"))
     else:
         rows = [(p.name, p.versions, "\n".join(p.rules), p.summary, p.source)
