@@ -58,13 +58,7 @@ from resolver.engines.moby_rules import (
     upstream_tag,
     vendored_for,
 )
-from resolver.errors import (
-    DocumentError,
-    PlatformError,
-    RegistryError,
-    SourceError,
-    UnknownEngine,
-)
+from resolver.errors import ChildUnavailable, DocumentError, PlatformError, UnknownEngine
 from resolver.gosort import slice_stable
 from resolver.gotext import go_quote
 from resolver.model import Descriptor, Document, Index, Manifest, parse_config, parse_document
@@ -698,15 +692,13 @@ class _Pull(_Matching):
         return "unknown"
 
     def read(self, desc: Descriptor) -> bytes | None:
-        """The bytes behind ``desc``, or None without ``fetch`` or when a local source lacks
-        them (noted; a registry's error is a real pull failure and propagates)."""
+        """The bytes behind ``desc``, or None without ``fetch`` or when an offline source lacks
+        them (noted; any other source error is a real pull failure and propagates)."""
         if self.fetch is None:
             return None
         try:
             return self.fetch(desc)
-        except RegistryError:
-            raise
-        except SourceError as err:
+        except ChildUnavailable as err:
             self.warn(f"could not read {desc.digest}: {err}")
             return None
 

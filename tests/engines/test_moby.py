@@ -1101,14 +1101,17 @@ def test_selection_json() -> None:
 
 
 def test_missing_local_content_degrades_but_registry_errors_propagate() -> None:
-    """A local source without the child (``file:`` with no siblings) gives the choice with a
-    warning; a registry's error is a real pull failure."""
-    from resolver.errors import RegistryError, SourceError
+    """An offline source without the child (``file:`` with no siblings) gives the choice with a
+    warning; a registry's error (or any other source error) is a real pull failure."""
+    from resolver.errors import ChildUnavailable, RegistryError, SourceError
 
     doc = index_doc(p("linux", "amd64"))
 
     def missing(_: object) -> bytes:
-        raise SourceError("not among the files")
+        raise ChildUnavailable("not among the files")
+
+    def unreadable(_: object) -> bytes:
+        raise SourceError("cannot read the layout")
 
     def refused(_: object) -> bytes:
         raise RegistryError("503 Service Unavailable")
@@ -1118,3 +1121,5 @@ def test_missing_local_content_degrades_but_registry_errors_propagate() -> None:
     assert any("not among the files" in w for w in s.warnings)
     with pytest.raises(RegistryError):
         engine("docker@28").select(doc, AMD64, fetch=refused)
+    with pytest.raises(SourceError):
+        engine("docker@28").select(doc, AMD64, fetch=unreadable)
