@@ -238,3 +238,19 @@ def parse_config(data: bytes) -> Platform:
         return Platform.from_oci(obj)
     except ValueError as err:
         raise DocumentError(f"malformed image config: {err}") from None
+
+
+def read_manifest(data: bytes, desc: Descriptor) -> Manifest:
+    """The child manifest ``desc`` points at, verified against its digest."""
+    doc = parse_document(data, desc.media_type, desc.digest)
+    if not isinstance(doc, Manifest):
+        raise DocumentError(f"{desc.digest}: listed as a manifest but is an index")
+    return doc
+
+
+def read_index(data: bytes, desc: Descriptor) -> Index:
+    """The nested index ``desc`` points at, verified against its digest."""
+    doc = parse_document(data, desc.media_type, desc.digest)
+    if not isinstance(doc, Index):
+        raise DocumentError(f"{desc.digest}: listed as an index but is a manifest")
+    return doc

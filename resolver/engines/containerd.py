@@ -27,9 +27,17 @@ from resolver.engines.containerd_platforms import (
     accepted_in_order,
 )
 from resolver.engines.containerd_rules import RULES_TABLE, SERIES, ContainerdRules, rules_for
-from resolver.errors import ChildUnavailable, DocumentError, UnknownEngine
+from resolver.errors import ChildUnavailable, UnknownEngine
 from resolver.gosort import slice_stable
-from resolver.model import Descriptor, Document, Index, Manifest, parse_config, parse_document
+from resolver.model import (
+    Descriptor,
+    Document,
+    Index,
+    Manifest,
+    parse_config,
+    read_index,
+    read_manifest,
+)
 from resolver.platform import Platform, format_all, format_platform, parse_platform, this_goos
 from resolver.selection import Selection, Step
 
@@ -268,9 +276,7 @@ class _Walk:
                 return self.result("selected", digest=chosen.digest, path=path,
                                    selected_platform=chosen.platform,
                                    warnings=(*warnings, note))
-            child = parse_document(self.fetch(chosen), chosen.media_type, chosen.digest)
-            if not isinstance(child, Index):
-                raise DocumentError(f"{chosen.digest}: listed as an index but is a manifest")
+            child = read_index(self.fetch(chosen), chosen)
             self.trace.append(Step("nested", f"{chosen.digest} is an index: containerd "
                                              "walks into it with the same matcher"))
             return self.walk(child, path, warnings)
@@ -307,10 +313,8 @@ class _Walk:
             self.trace.append(Step("layers-unchecked", f"no fetch: {not_checked}"))
             return (*warnings, not_checked)
         try:
-            manifest = chosen if isinstance(chosen, Manifest) else parse_document(
-                self.fetch(chosen), chosen.media_type, chosen.digest)
-            if not isinstance(manifest, Manifest):
-                raise DocumentError(f"{digest}: listed as a manifest but is an index")
+            manifest = chosen if isinstance(chosen, Manifest) else read_manifest(
+                self.fetch(chosen), chosen)
             bad = [(i, layer) for i, layer in enumerate(manifest.layers)
                    if not layer_unpackable(layer.media_type, self.engine.version)]
             if not bad:
@@ -345,9 +349,7 @@ class _Walk:
             self.trace.append(Step("config-unchecked", "no platform and no fetch: the config "
                                                        "check is skipped"))
             return None
-        manifest = parse_document(self.fetch(chosen), chosen.media_type, chosen.digest)
-        if not isinstance(manifest, Manifest):
-            raise DocumentError(f"{chosen.digest}: listed as a manifest but is an index")
+        manifest = read_manifest(self.fetch(chosen), chosen)
         config = parse_config(self.fetch(manifest.config))
         judged = self.lib.normalize(Platform(config.os, config.architecture))
         ok = self.matcher.match(judged)

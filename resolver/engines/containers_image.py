@@ -49,7 +49,15 @@ from resolver.engines.containers_image_rules import (
 )
 from resolver.errors import DocumentError, PlatformError, UnknownEngine
 from resolver.gotext import go_quote
-from resolver.model import Descriptor, Document, Index, Manifest, parse_config, parse_document
+from resolver.model import (
+    Descriptor,
+    Document,
+    Index,
+    Manifest,
+    parse_config,
+    parse_document,
+    read_index,
+)
 from resolver.platform import (
     Platform,
     format_all,
@@ -645,9 +653,7 @@ class _Run:
             self.step("nested-unfetched", note)
             return self.result("selected", digest=chosen.digest, path=path,
                                selected=chosen.platform)
-        child = parse_document(self.fetch(chosen), chosen.media_type, chosen.digest)
-        if not isinstance(child, Index):
-            raise DocumentError(f"{chosen.digest}: listed as an index but is a manifest")
+        child = read_index(self.fetch(chosen), chosen)
         self.step("nested", f"{chosen.digest} is a list: manifestInstanceFromBlob chooses again "
                             "in it with the same wanted platforms")
         return self.choose(child, path)

@@ -25,8 +25,8 @@ from packaging.version import InvalidVersion, Version
 
 from resolver import mediatypes as mt
 from resolver.engines.base import Fetch, ProfileInfo
-from resolver.errors import DocumentError, PlatformError, UnknownEngine
-from resolver.model import Descriptor, Document, Index, Manifest, parse_document
+from resolver.errors import PlatformError, UnknownEngine
+from resolver.model import Descriptor, Document, Index, Manifest, read_index
 from resolver.platform import Platform, format_all
 from resolver.selection import Outcome, Selection, Step
 
@@ -291,9 +291,7 @@ class _Walk:
                 self.trace.append(Step("nested-unfetched", note))
                 return self.result("selected", digest=chosen.digest, path=path,
                                    selected_platform=chosen.platform)
-            child = parse_document(self.fetch(chosen), chosen.media_type, chosen.digest)
-            if not isinstance(child, Index):
-                raise DocumentError(f"{chosen.digest}: listed as an index but is a manifest")
+            child = read_index(self.fetch(chosen), chosen)
             self.trace.append(Step("nested", f"{chosen.digest} is an index: Image() asks it "
                                              "for the same platform"))
             return self.walk(child, path, nested_ref)

@@ -58,10 +58,18 @@ from resolver.engines.moby_rules import (
     upstream_tag,
     vendored_for,
 )
-from resolver.errors import ChildUnavailable, DocumentError, PlatformError, UnknownEngine
+from resolver.errors import ChildUnavailable, PlatformError, UnknownEngine
 from resolver.gosort import slice_stable
 from resolver.gotext import go_quote
-from resolver.model import Descriptor, Document, Index, Manifest, parse_config, parse_document
+from resolver.model import (
+    Descriptor,
+    Document,
+    Index,
+    Manifest,
+    parse_config,
+    read_index,
+    read_manifest,
+)
 from resolver.platform import Platform, format_all, format_platform, parse_platform
 from resolver.selection import Outcome, Selection, Step
 
@@ -704,21 +712,11 @@ class _Pull(_Matching):
 
     def fetch_manifest(self, desc: Descriptor) -> Manifest | None:
         data = self.read(desc)
-        if data is None:
-            return None
-        doc = parse_document(data, desc.media_type, desc.digest)
-        if not isinstance(doc, Manifest):
-            raise DocumentError(f"{desc.digest}: listed as a manifest but is an index")
-        return doc
+        return None if data is None else read_manifest(data, desc)
 
     def fetch_index(self, desc: Descriptor) -> Index | None:
         data = self.read(desc)
-        if data is None:
-            return None
-        doc = parse_document(data, desc.media_type, desc.digest)
-        if not isinstance(doc, Index):
-            raise DocumentError(f"{desc.digest}: listed as an index but is a manifest")
-        return doc
+        return None if data is None else read_index(data, desc)
 
     def fetch_config(self, manifest: Manifest) -> Platform | None:
         data = self.read(manifest.config)
