@@ -87,6 +87,9 @@ class PlatformSyntax:
     format_skips_empty_features: bool = False  # rc.4+
     fills_windows_host_version: bool = False  # 1.7.6-1.7.18, v0.1.x: Parse on a Windows host
     feature_errors: Literal["rc3", "rc4"] = "rc4"  # rc.3 decoded features inline in Parse
+    # amd64 variants: containerd drops v1; moby's 20.10 fork clears x86_64's variant and leaves
+    # amd64's as it is (vendor/.../platforms/database.go at moby v20.10.24)
+    amd64: Literal["drop-v1", "moby-2010-fork"] = "drop-v1"
 
 
 SYNTAX_INTREE = PlatformSyntax("containerd 1.6/1.7 in-tree platforms", "legacy", "legacy", "none")
@@ -164,6 +167,8 @@ def normalize_arch(arch: str, variant: str, syntax: PlatformSyntax = NEWEST) -> 
     if arch == "i386":
         return "386", ""
     if arch in ("x86_64", "x86-64", "amd64"):
+        if syntax.amd64 == "moby-2010-fork":
+            return "amd64", variant if arch == "amd64" else ""
         return "amd64", "" if variant == "v1" else variant
     if arch in ("aarch64", "arm64"):
         return "arm64", _normalize_arm64_variant(variant, syntax.arm64)

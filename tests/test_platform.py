@@ -48,6 +48,7 @@ from resolver.platform import (
     format_all,
     format_platform,
     normalize,
+    normalize_arch,
     parse_platform,
 )
 
@@ -892,3 +893,18 @@ def test_normalize_is_idempotent(gen: str, p: Platform) -> None:
 def test_parse_raises_only_platform_error(gen: str, text: str) -> None:
     with contextlib.suppress(PlatformError):
         parse_platform(text, syntax=SYNTAXES[gen], host=LINUX_AMD64)
+
+
+# moby v20.10.24 vendor/github.com/containerd/containerd/platforms/database.go (moby's fork):
+# x86_64/x86-64 clear the variant, amd64 keeps it (amd64/v1 is not plain amd64).
+@pytest.mark.parametrize(("arch", "variant", "expected"), [
+    ("x86_64", "v3", ("amd64", "")), ("x86-64", "v1", ("amd64", "")),
+    ("amd64", "v1", ("amd64", "v1")), ("amd64", "v3", ("amd64", "v3")),
+    ("AMD64", "", ("amd64", "")),
+    ("aarch64", "8", ("arm64", "")), ("arm", "", ("arm", "v7")),
+])
+def test_normalize_arch_moby_2010_fork(arch: str, variant: str,
+                                       expected: tuple[str, str]) -> None:
+    from resolver.engines.moby_platforms import SYNTAX_FORK
+
+    assert normalize_arch(arch, variant, SYNTAX_FORK) == expected

@@ -29,30 +29,14 @@ from resolver.platform import (
     SYNTAX_INTREE,
     Platform,
     PlatformSyntax,
+    normalize_arch,
     normalize_os,
     parse_platform,
 )
 
-
-def fork_normalize_arch(arch: str, variant: str) -> tuple[str, str]:
-    """database.go normalizeArch of the 20.10 fork."""
-    arch, variant = arch.lower(), variant.lower()
-    if arch == "i386":
-        return "386", ""
-    if arch in ("x86_64", "x86-64"):
-        return "amd64", ""
-    if arch in ("aarch64", "arm64"):
-        return "arm64", "" if variant in ("8", "v8") else variant
-    if arch == "armhf":
-        return "arm", "v7"
-    if arch == "armel":
-        return "arm", "v6"
-    if arch == "arm":
-        if variant in ("", "7"):
-            return "arm", "v7"
-        if variant in ("5", "6", "8"):
-            return "arm", "v" + variant
-    return arch, variant
+# Parse's grammar is containerd 1.6's; only normalizeArch's amd64 rule differs.
+SYNTAX_FORK = replace(SYNTAX_INTREE, name="moby 20.10 fork of containerd platforms",
+                      amd64="moby-2010-fork")
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,10 +62,10 @@ class ForkPlatforms:
 
     @property
     def syntax(self) -> PlatformSyntax:
-        return SYNTAX_INTREE  # Parse's grammar is containerd 1.6's; only normalizeArch differs
+        return SYNTAX_FORK
 
     def normalize(self, platform: Platform) -> Platform:
-        arch, variant = fork_normalize_arch(platform.architecture, platform.variant)
+        arch, variant = normalize_arch(platform.architecture, platform.variant, SYNTAX_FORK)
         return Platform(normalize_os(platform.os, self.goos), arch, variant)
 
     def new_matcher(self, platform: Platform) -> Matcher:
@@ -100,14 +84,7 @@ class ForkPlatforms:
 
     def parse(self, text: str, host: Platform | None = None) -> Platform:
         """The fork's Parse: containerd 1.6's grammar, with the fork's normalizeArch."""
-        parsed = parse_platform(text, syntax=SYNTAX_INTREE, host=host)
-        parts = text.split("/")
-        if len(parts) == 3:  # only the 3-part form can carry a variant the two tables treat apart
-            arch, variant = fork_normalize_arch(parts[1], parts[2])
-            if arch == "arm64" and variant == "":
-                variant = "v8"
-            parsed = replace(parsed, architecture=arch, variant=variant)
-        return parsed
+        return parse_platform(text, syntax=SYNTAX_FORK, host=host)
 
 
 DaemonPlatforms = Platforms | ForkPlatforms
@@ -125,10 +102,10 @@ def parse_with(lib: DaemonPlatforms, text: str, runtime: Platform) -> Platform:
 
 
 __all__ = [
+    "SYNTAX_FORK",
     "DaemonPlatforms",
     "ForkMatcher",
     "ForkPlatforms",
-    "fork_normalize_arch",
     "parse_with",
     "syntax_of",
 ]
