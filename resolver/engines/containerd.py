@@ -174,26 +174,31 @@ class ContainerdEngine:
             matcher = lib.default()
             trace.append(Step("host", f"{self.name} detects the host as "
                                       f"{format_all(seen)} (DefaultSpec)"))
-            trace.append(Step("matcher", _describe_matcher("Default()", matcher, lib)))
+            trace.append(Step("matcher", _describe_matcher("Default()", matcher)))
         else:
             seen = platform
             matcher = lib.only(platform)
             trace.append(Step("request", f"--platform {format_all(platform)} was requested; "
                                          "the host's own platform is not used"))
             trace.append(Step("matcher", _describe_matcher(
-                f"Only({format_all(platform)})", matcher, lib)))
+                f"Only({format_all(platform)})", matcher)))
         walk = _Walk(self, lib, matcher, seen, platform, doc, fetch, trace)
         return walk.run()
 
 
-def _describe_matcher(label: str, matcher: MatchComparer, lib: Platforms) -> str:
+def _matched_platform(matcher: object) -> Platform | None:
+    """The platform a NewMatcher was built for, through its Windows wrappers."""
+    while not isinstance(getattr(matcher, "platform", None), Platform):
+        if not hasattr(matcher, "inner"):
+            return None
+        matcher = matcher.inner
+    found: Platform = matcher.platform  # type: ignore[attr-defined]
+    return found
+
+
+def _describe_matcher(label: str, matcher: MatchComparer) -> str:
     if isinstance(matcher, OrderedComparer):
-        names = []
-        for m in matcher.matchers:
-            inner = getattr(m, "platform", None) or getattr(getattr(m, "inner", None),
-                                                            "platform", None)
-            if isinstance(inner, Platform):
-                names.append(format_all(inner))
+        names = [format_all(p) for p in map(_matched_platform, matcher.matchers) if p]
         if names:
             return f"{label} accepts, most preferred first: {', '.join(names)}"
     return f"{label} is the matcher ({type(matcher).__name__})"

@@ -485,3 +485,14 @@ class TestUnpack:
         sel = pick(CTD16, store.index([child]), store, "unknown/unknown")
         assert sel.outcome == "selected"
         assert any("diff_ids" in w for w in sel.warnings)
+
+
+def test_trace_names_what_a_windows_request_accepts():
+    # rc.4 wraps windows matchers twice (win32k stripping, the Windows comparer): the trace must
+    # still say which platforms Only() accepts
+    store = Store()
+    doc = store.index([entry(store, "w", "windows/amd64")])
+    host = Platform("windows", "amd64", "", "10.0.20348")
+    sel = pick(CTD, doc, store, "windows(10.0.20348)/amd64", host=host)
+    assert any(s.text == "Only(windows(10.0.20348)/amd64) accepts, most preferred first: "
+               "windows(10.0.20348)/amd64, windows(10.0.20348)/386" for s in sel.trace)
