@@ -311,11 +311,11 @@ class _Walk:
         """The pull unpacks what it chose, layer by layer in order: the first layer whose media
         type containerd cannot unpack fails it (the error text, returned as a str). Otherwise
         ``warnings``, plus a note when the layers could not be read."""
-        not_checked = (f"the layers of {digest} were not checked: containerd fails the pull "
-                       "when one has a media type it cannot unpack (an attestation's in-toto "
-                       "layer)")
+        why = ("containerd fails the pull when a layer has a media type it cannot unpack "
+               "(an attestation's in-toto layer)")
+        not_checked = f"layers of {digest} not checked (not fetched)"
         if self.fetch is None:
-            self.trace.append(Step("layers-unchecked", f"no fetch: {not_checked}"))
+            self.trace.append(Step("layers-unchecked", f"{not_checked}: {why}"))
             return (*warnings, not_checked)
         try:
             manifest = chosen if isinstance(chosen, Manifest) else read_manifest(
@@ -328,8 +328,8 @@ class _Walk:
                 return warnings
             diff_ids = _diff_ids(self.fetch(manifest.config))
         except ChildUnavailable as err:
-            note = f"{not_checked} ({err})"
-            self.trace.append(Step("layers-unchecked", note))
+            note = f"layers not checked: {err}"
+            self.trace.append(Step("layers-unchecked", f"{note}; {why}"))
             return (*warnings, note)
         position, layer = bad[0]
         if len(diff_ids) != len(manifest.layers):
