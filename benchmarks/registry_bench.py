@@ -9,9 +9,9 @@ directory), pushes a multi-platform image, and times, side by side in one run:
 - ``docker manifest inspect --insecure REF``, where the docker CLI exists.
 
 Requests are counted from the registry's access log; times are the median of ``--runs`` runs.
-pullsim is run the way a user's ``pip install`` lays it out (byte-compiled, with pip's console
-script), not through the dev virtualenv's editable install, whose import hook alone costs more
-than 20 ms at every start (``--editable`` measures that one instead).
+pullsim is run the way a user's ``pip install`` lays it out (byte-compiled, with its
+``scripts/pullsim``), not through the dev virtualenv's editable install, whose import hook alone
+costs more than 20 ms at every start (``--editable`` measures that one instead).
 
 Run it from the dev virtualenv: ``.venv/bin/python benchmarks/registry_bench.py [--runs N]``.
 Loopback only; the registry is stopped and the temporary directory removed at the end.
@@ -41,17 +41,6 @@ from tests.sources.images import Pusher, multi_platform  # noqa: E402
 REGISTRY_BINARY = "/usr/bin/docker-registry"
 DOCKER_CANDIDATES = ("/usr/local/bin/docker", "/usr/bin/docker")
 REPOSITORY, TAG = "bench/multi", "v1"
-CONSOLE_SCRIPT = """#!{python}
-# -*- coding: utf-8 -*-
-import re
-import sys
-from resolver.cli import main
-if __name__ == '__main__':
-    sys.argv[0] = re.sub(r'(-script\\.pyw|\\.exe)?$', '', sys.argv[0])
-    sys.exit(main())
-"""  # what pip writes for a console_scripts entry point
-
-
 # --- the registry -----------------------------------------------------------------------------
 
 @dataclass
@@ -124,7 +113,8 @@ def start_registry(state: Path) -> Registry:
 # --- pullsim as a user installs it --------------------------------------------------------------
 
 def install_pullsim(target: Path, python: str) -> Path:
-    """A virtualenv holding a byte-compiled copy of ``resolver`` and pip's console script; its
+    """A virtualenv holding a byte-compiled copy of ``resolver`` and the ``pullsim`` script as
+    pip installs it (``scripts/pullsim``, its first line pointed at the interpreter); its
     dependencies come from this interpreter's site-packages (a ``.pth`` line)."""
     subprocess.run([python, "-m", "venv", "--without-pip", str(target)], check=True)
     purelib = subprocess.run(
@@ -138,7 +128,8 @@ def install_pullsim(target: Path, python: str) -> Path:
     subprocess.run([str(target / "bin" / "python"), "-m", "compileall", "-q",
                     str(site / "resolver")], check=True)
     script = target / "bin" / "pullsim"
-    script.write_text(CONSOLE_SCRIPT.format(python=target / "bin" / "python"))
+    _, _, body = (REPO / "scripts" / "pullsim").read_text().partition("\n")
+    script.write_text(f"#!{target / 'bin' / 'python'}\n{body}")
     script.chmod(0o755)
     return script
 
