@@ -9,6 +9,8 @@ what                where, keyed by                             invalidation
 HTTP cache          ``http.sqlite`` (requests-cache, SQLite):   by-digest URLs never expire;
 (network path)      URL + ``Accept`` (never ``Authorization``)  tag URLs revalidate (ETag,
                                                                 ``If-None-Match``)
+HTTP cache entries  ``pending/H``: answers a run kept while      written into ``http.sqlite``
+waiting             there was no HTTP cache yet (same rules)    by the next network run
 documents           ``blobs/ALG/HEX``: verified manifests,      never (content-addressed);
                     indexes and configs, named by digest        re-verified on every read
 tags                ``tags/H``, H = sha256(``name:tag``):       a HEAD comparing the digest,
@@ -49,7 +51,7 @@ if TYPE_CHECKING:
 FORMAT = "1"  # bump when a record's shape changes: older records are then misses
 HTTP_CACHE = "http.sqlite"
 MAX_DOCUMENT = 4 * 1024 * 1024  # the registry client's cap for manifests and configs
-_KINDS = ("blobs", "tags", "refs", "answers")
+_KINDS = ("blobs", "tags", "refs", "answers", "pending")  # pending: resolver.httpentries
 _HEX_LENGTH = {"sha256": 64, "sha512": 128}
 _HEX = frozenset("0123456789abcdef")
 _warned: set[str] = set()
@@ -360,7 +362,9 @@ def http_session(root: str | None = None) -> requests.Session:
         make_dirs(os.path.dirname(path))
         from resolver.httpcache import RegistryCachedSession
 
-        return RegistryCachedSession(path)
+        session = RegistryCachedSession(path)
+        session.take_in(root or cache_dir())  # what cold runs left for it
+        return session
     except Exception as err:  # an unusable cache must never stop an answer
         warn(f"the HTTP cache {path} cannot be used ({type(err).__name__}: {err}); "
              "continuing without it")

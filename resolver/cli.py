@@ -324,6 +324,8 @@ def cmd_cache(args: argparse.Namespace) -> int:
         ("directory", found["directory"]),
         ("http cache", f"{http['path']} ({_size(http['bytes'])}, {http['responses']} "
                        f"responses{state})"),
+        ("http cache, waiting", f"{found['pending']['entries']} responses (written into the "
+                                "http cache by the next run that goes to a registry)"),
         ("documents", f"{found['blobs']['entries']} ({_size(found['blobs']['bytes'])})"),
         ("tags", found["tags"]["entries"]),
         ("references", found["refs"]["entries"]),

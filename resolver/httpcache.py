@@ -7,8 +7,8 @@ conditional requests (``If-None-Match`` with the ETag, which a registry sets to 
 entries that have expired, and :meth:`RegistryCachedSession.remember` writes an entry once the
 registry client has verified the body (:mod:`resolver.sources.registry` calls it). While the file
 does not exist yet there is nothing to read, and the registry client's session is a plain one
-that opens this one for its first write (``registry._CacheOnWrite``): every entry is written
-here all the same.
+that leaves what it keeps in ``pending/`` (:mod:`resolver.httpentries`); the next session opened
+here takes those entries in first (:meth:`RegistryCachedSession.take_in`).
 
 Keys: method, URL and the ``Accept`` header (``match_headers``), never ``Authorization``.
 Expiry: by-digest manifests and blobs never; tag manifests at once (so every use revalidates).
@@ -19,12 +19,11 @@ and ``User-Agent`` and no cookies; token endpoints, pings and redirect targets n
 
 from __future__ import annotations
 
-import re
 import sqlite3
 from typing import Any
-from urllib.parse import urlsplit
 
 import requests
+import urllib3
 from requests.structures import CaseInsensitiveDict
 from requests_cache import EXPIRE_IMMEDIATELY, NEVER_EXPIRE, CachedSession
 from requests_cache.backends.sqlite import SQLiteCache
@@ -33,20 +32,10 @@ from requests_cache.models.response import CachedResponse
 from requests_cache.policy import ExpirationTime
 from requests_cache.policy.expiration import utcnow
 
-_CONTENT_PATH = re.compile(r"/v2/(?:[^/?#]+/)+(?:manifests|blobs)/[^/?#]+")
-_BY_DIGEST = re.compile(r"/(?:manifests|blobs)/sha(?:256|512):[0-9a-f]+$")
-_KEPT_REQUEST_HEADERS = frozenset({"accept", "user-agent"})
-_DROPPED_RESPONSE_HEADERS = frozenset({"set-cookie", "set-cookie2", "www-authenticate",
-                                       "authorization", "proxy-authenticate"})
+from resolver import httpentries
+from resolver.httpentries import cacheable_url, request_headers, response_headers
+
 _SECRET_HEADERS = ("Authorization", "Proxy-Authorization", "Cookie", "X-Registry-Auth")
-
-
-def cacheable_url(url: str) -> bool:
-    """A registry content URL that carries nothing secret: no user info, no query."""
-    parts = urlsplit(url)
-    return (parts.scheme in ("http", "https") and not parts.username and not parts.password
-            and not parts.query and not parts.fragment
-            and _CONTENT_PATH.fullmatch(parts.path) is not None)
 
 
 class RegistryCachedSession(CachedSession):
@@ -103,13 +92,11 @@ class RegistryCachedSession(CachedSession):
             return
         key = self.cache.create_key(request, verify=verify)
         response._content = data  # what was read and verified (the stream is consumed)
-        immutable = _BY_DIGEST.search(urlsplit(request.url).path) is not None
-        expires = None if immutable else utcnow()
+        expires = None if httpentries.immutable(request.url) else utcnow()
         cached = CachedResponse.from_response(response, expires=expires)
-        cached.headers = CaseInsensitiveDict(
-            {k: v for k, v in cached.headers.items() if k.lower() not in _DROPPED_RESPONSE_HEADERS})
-        cached.request.headers = CaseInsensitiveDict(
-            {k: v for k, v in request.headers.items() if k.lower() in _KEPT_REQUEST_HEADERS})
+        cached.headers = CaseInsensitiveDict(response_headers(cached.headers))
+        cached.raw.headers = urllib3.HTTPHeaderDict(response_headers(cached.raw.headers))
+        cached.request.headers = CaseInsensitiveDict(request_headers(request.headers))
         cached.request.cookies = {}  # type: ignore[assignment]
         cached.request.body = b""
         cached.history = []
@@ -120,3 +107,27 @@ class RegistryCachedSession(CachedSession):
 
             warn(f"the HTTP cache {self.path} cannot be written ({err}); continuing without it")
             self.settings.disabled = True
+
+    def take_in(self, root: str) -> int:
+        """Write the entries a cold run left in ``pending/`` (:mod:`resolver.httpentries`),
+        each as the answer it was; the number taken in."""
+        taken = 0
+        for path, record in httpentries.pending(root):
+            if self.settings.disabled:
+                break
+            url = record["url"]
+            response = requests.Response()
+            response.request = requests.Request(record["method"], url,
+                                                headers=record["headers"]).prepare()
+            response.url = url
+            response.status_code = record["status"]
+            response.reason = record["reason"]
+            response.headers = CaseInsensitiveDict(record["response"])
+            response.raw = urllib3.HTTPResponse(
+                body=b"", headers=record["response"], status=record["status"],
+                reason=record["reason"], request_url=url, preload_content=False)
+            self.remember(response, record["body"], verify=record["verify"])
+            if not self.settings.disabled:
+                httpentries.done(path)
+                taken += 1
+        return taken

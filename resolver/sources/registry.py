@@ -78,6 +78,7 @@ from urllib.parse import urlencode, urljoin, urlsplit
 
 import requests
 
+from resolver import httpentries
 from resolver import mediatypes as mt
 from resolver.errors import (
     ChildUnavailable,
@@ -178,20 +179,23 @@ class _NoNetrc(requests.auth.AuthBase):
         return r
 
 
-def new_session(cache: bool = False, *, open_cache_on_write: bool = False) -> requests.Session:
+def new_session(cache: bool = False, *, defer_when_cold: bool = False) -> requests.Session:
     """The one place sessions are made: with ``cache``, a requests-cache session over the HTTP
-    cache (:func:`resolver.cache.http_session`), else a plain one. ``open_cache_on_write``: while
-    the cache file does not exist (nothing to read), a plain session that opens the HTTP cache
-    with the first answer it keeps (:class:`_CacheOnWrite`)."""
+    cache (:func:`resolver.cache.http_session`), else a plain one. ``defer_when_cold``: while
+    there is no HTTP cache yet (no file, no entries waiting), a plain session that leaves what
+    it keeps for the next one to write (:class:`_ColdCache`), so that a cold answer does not
+    import requests-cache."""
     from resolver import __version__
-    from resolver.cache import http_cache_path
+    from resolver.cache import cache_dir, http_cache_path
 
-    if cache and open_cache_on_write and not os.path.exists(http_cache_path()):
-        session: requests.Session = _CacheOnWrite()
+    root = cache_dir()
+    if cache and defer_when_cold and not os.path.exists(http_cache_path(root)) and \
+            not httpentries.count(root):
+        session: requests.Session = _ColdCache(root)
     elif cache:
         from resolver.cache import http_session
 
-        session = http_session()
+        session = http_session(root)
     else:
         session = requests.Session()
     session.trust_env = True  # HTTP(S)_PROXY, NO_PROXY, REQUESTS_CA_BUNDLE
@@ -200,23 +204,22 @@ def new_session(cache: bool = False, *, open_cache_on_write: bool = False) -> re
     return session
 
 
-class _CacheOnWrite(requests.Session):
-    """A session for an HTTP cache that has nothing to read yet (a cold cache): requests go out
-    plainly, and what the registry client keeps is written through requests-cache all the same
-    (the requests-cache session is opened, and requests-cache imported, for the first one)."""
+class _ColdCache(requests.Session):
+    """A session for an HTTP cache that has nothing to read yet: requests go out plainly, and
+    each verified answer the registry client keeps is left in ``pending/`` under the HTTP
+    cache's own rules (:mod:`resolver.httpentries`), for the next session to write."""
 
-    def __init__(self) -> None:
+    def __init__(self, root: str) -> None:
         super().__init__()
-        self._writer: requests.Session | None = None
+        self.root = root
 
     def remember(self, response: requests.Response, data: bytes, *, verify: bool) -> None:
-        if self._writer is None:
-            from resolver.cache import http_session
-
-            self._writer = http_session()
-        remember = getattr(self._writer, "remember", None)
-        if remember is not None:  # None: the cache cannot be used (http_session warned)
-            remember(response, data, verify=verify)
+        request = response.request
+        if request.method and request.url and response.url == request.url:
+            httpentries.keep(self.root, method=request.method, url=request.url,
+                             headers=request.headers, status=response.status_code,
+                             reason=response.reason or "", response=response.headers,
+                             body=data, verify=verify)
 
 
 # --- WWW-Authenticate -------------------------------------------------------------------------
@@ -953,7 +956,7 @@ def open_source(reference: Reference, options: SourceOptions) -> Opened:
     store = Store()
     if options.offline:
         return _open_offline(reference, name, store)
-    session = new_session(cache=True, open_cache_on_write=True)
+    session = new_session(cache=True, defer_when_cold=True)
     repository = CachedRepository(client_for(name, options, session=session), store)
     return Opened(reference, repository.document(name, options.max_age), repository.fetch)
 

@@ -283,7 +283,7 @@ def _open(server: FaultServer) -> object:
 def _nothing_cached() -> None:
     root = cache_root()
     assert not list((root / "blobs").rglob("*")) if (root / "blobs").exists() else True
-    assert not (root / "tags").exists()
+    assert not (root / "tags").exists() and not (root / "pending").exists()
     if (root / cache.HTTP_CACHE).exists():
         with sqlite3.connect(root / cache.HTTP_CACHE) as db:
             assert db.execute("SELECT count(*) FROM responses").fetchone()[0] == 0
@@ -330,10 +330,12 @@ def test_a_verified_tag_is_cached_and_revalidated_conditionally(server):
     assert "If-None-Match" not in server.seen[1].headers
 
 
-def test_a_cold_cache_is_written_through_requests_cache(server):
+def test_a_cold_cache_leaves_its_entries_for_requests_cache(server):
     """No cache file yet, so nothing to read: the requests go out plainly, and every verified
-    answer is written through requests-cache all the same. The next session, with the file
-    there, reads through requests-cache (a by-digest manifest: no request)."""
+    answer is left in pending/ (requests-cache not imported: a cold answer's cost). The next
+    session writes them into the HTTP cache first and reads through it (a by-digest manifest:
+    no request); a tag entry stays one to revalidate."""
+    from resolver import httpentries
     from resolver.httpcache import RegistryCachedSession
 
     server.route("GET", TAG_PATH, Reply.manifest(IMAGE.data))
@@ -341,20 +343,47 @@ def test_a_cold_cache_is_written_through_requests_cache(server):
     child_data = next(d for _, dg, d in IMAGE.manifests if dg == child)
     server.route("GET", f"/v2/repo/manifests/{child}", Reply.manifest(
         child_data, "application/vnd.oci.image.manifest.v1+json"))
-    cold = new_session(cache=True, open_cache_on_write=True)
+    cold = new_session(cache=True, defer_when_cold=True)
     assert not isinstance(cold, RegistryCachedSession)
     client = RegistryClient(server.address, "repo", limits=FAST, session=cold)
     assert client.document("tag").digest == IMAGE.digest
     assert client.get_manifest(child).digest == child
+    assert not (cache_root() / cache.HTTP_CACHE).exists()
+    waiting = [r for _, r in httpentries.pending(str(cache_root()))]
+    assert sorted(r["url"] for r in waiting) == sorted(
+        f"{server.url}{p}" for p in (TAG_PATH, f"/v2/repo/manifests/{child}"))
+    assert all(set(r["headers"]) == {"Accept", "User-Agent"} for r in waiting)
+
+    warm = new_session(cache=True, defer_when_cold=True)
+    assert isinstance(warm, RegistryCachedSession)
+    assert httpentries.count(str(cache_root())) == 0
     with sqlite3.connect(cache_root() / cache.HTTP_CACHE) as db:
         assert db.execute("SELECT count(*) FROM responses").fetchone()[0] == 2
-
-    warm = new_session(cache=True, open_cache_on_write=True)
-    assert isinstance(warm, RegistryCachedSession)
     client = RegistryClient(server.address, "repo", limits=FAST, session=warm)
     assert client.get_manifest(child).digest == child
+    assert client.document("tag").digest == IMAGE.digest
     assert server.requests() == ["GET /v2/", f"GET {TAG_PATH}", f"GET /v2/repo/manifests/{child}",
-                                 "GET /v2/"]
+                                 "GET /v2/", f"GET {TAG_PATH}"]
+
+
+def test_damaged_waiting_entries_are_dropped(tmp_path):
+    from resolver import httpentries
+
+    root = str(tmp_path)
+    url = "http://127.0.0.1:5000/v2/r/manifests/sha256:" + "a" * 64
+    assert httpentries.keep(root, method="GET", url=url, headers={"Accept": "x", "Cookie": "c",
+                            "Authorization": "Basic eA=="}, status=200, reason="OK",
+                            response={"Set-Cookie": "s", "Content-Type": "t"}, body=b"{}",
+                            verify=True)
+    for method, status, where in (("HEAD", 200, url), ("GET", 404, url),
+                                  ("GET", 200, url.replace("http://", "http://u:p@")),
+                                  ("GET", 200, url + "?sig=1"), ("GET", 200, "http://h/token")):
+        assert not httpentries.keep(root, method=method, url=where, headers={}, status=status,
+                                    reason="", response={}, body=b"{}", verify=True)
+    [(path, record)] = list(httpentries.pending(root))
+    assert record["headers"] == {"Accept": "x"} and record["response"] == {"Content-Type": "t"}
+    Path(path).write_bytes(Path(path).read_bytes().replace(b"{}", b"[]"))
+    assert list(httpentries.pending(root)) == [] and not Path(path).exists()
 
 
 # --- damaged cache files ----------------------------------------------------------------------
@@ -417,14 +446,21 @@ def test_cache_info_and_clear(registries: Registries, capsys):
     code, out, _ = pullsim(capsys, "cache", "info")
     assert code == 0
     assert str(cache_root() / cache.HTTP_CACHE) in out
+    assert "http cache, waiting" in out
     found = cache.info()
-    assert found["http_cache"]["responses"] >= 2
+    assert found["http_cache"]["responses"] == 0 and found["pending"]["entries"] >= 2
     assert found["blobs"]["entries"] >= 2 and found["answers"]["entries"] == 1
     assert found["tags"]["entries"] == 1 and found["refs"]["entries"] == 1
+    # another engine: no answer remembered, so a network run, which writes the waiting entries
+    assert pullsim(capsys, "resolve", f"{registries.anonymous.address}/demo/multi:oci",
+                   "--host", "linux/arm/v7", "-e", "docker@20.10")[0] == 0
+    found = cache.info()
+    assert found["http_cache"]["responses"] >= 2 and found["pending"]["entries"] == 0
     code, out, _ = pullsim(capsys, "cache", "clear")
     assert code == 0 and out.startswith(f"cleared {cache_root()} (")
     cleared = cache.info()
     assert cleared["bytes"] == 0 and cleared["http_cache"]["responses"] == 0
+    assert cleared["pending"]["entries"] == 0
 
 
 def test_cache_dir_follows_the_environment():
@@ -435,21 +471,32 @@ def test_cache_dir_follows_the_environment():
 
 # --- the warm path ----------------------------------------------------------------------------
 
-def test_the_warm_path_imports_next_to_nothing(registries: Registries, capsys):
-    """Measured with ``python -X importtime`` in a new process: no requests, requests-cache,
-    argparse, tabulate, engines, typing or json on a repeat answer; one HEAD."""
+SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "pullsim"
+
+
+@pytest.mark.parametrize("command", [[str(SCRIPT)], ["-m", "resolver"]], ids=["script", "-m"])
+def test_the_warm_path_imports_next_to_nothing(registries: Registries, capsys, command):
+    """Measured with ``python -X importtime`` in a new process, through the installed script
+    and ``python -m resolver``: no requests, requests-cache, argparse, tabulate, engines,
+    typing, json, or even re on a repeat answer; one HEAD."""
     reg = registries.anonymous
     ref = f"{reg.address}/demo/multi:oci"
     assert pullsim(capsys, "resolve", ref, *ARM)[0] == 0
     mark = reg.log_mark()
-    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "resolver", "resolve", ref,
-                           *ARM], capture_output=True, text=True, timeout=60, env=os.environ)
+    # -S: without site-packages, and so without the dev install's editable-import hook (it
+    # imports re); the warm path needs nothing from there
+    repo = str(SCRIPT.parents[1])
+    done = subprocess.run([sys.executable, "-S", "-X", "importtime", *command, "resolve", ref,
+                           *ARM], capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "PYTHONPATH": repo})
     assert done.returncode == 0, done.stderr[-2000:]
     imported = {line.split("|")[-1].strip() for line in done.stderr.splitlines()
                 if line.startswith("import time:")}
+    assert "resolver.warm" in imported
     for heavy in ("requests", "requests_cache", "urllib3", "argparse", "tabulate", "typing",
                   "json", "http.client", "socket", "dataclasses", "resolver.engines",
-                  "resolver.sources.registry", "resolver.host", "resolver.platform"):
+                  "resolver.sources.registry", "resolver.host", "resolver.platform", "re",
+                  "enum"):
         assert heavy not in imported, heavy
     assert requested(reg, mark) == ["HEAD /v2/demo/multi/manifests/oci"]
 
