@@ -1,10 +1,16 @@
 """Go's text helpers that engines' messages and platform strings depend on.
 
-Engines print values with Go's ``%q`` (``strconv.Quote``) and build platform strings with
-``path.Join``; reproducing their exact output needs their exact rules, not Python's look-alikes.
+Engines print values with Go's ``%q`` (``strconv.Quote``), build platform strings with
+``path.Join`` and read numbers out of them with ``strconv.Atoi``/``ParseUint``; reproducing their
+exact output needs their exact rules, not Python's look-alikes.
 """
 
 from __future__ import annotations
+
+import re
+
+_INT_RE = re.compile(r"[+-]?[0-9]+")
+_UINT_RE = re.compile(r"[0-9]+")
 
 _SIMPLE_ESCAPES = {
     "\a": r"\a",
@@ -86,3 +92,35 @@ def go_lower(text: str) -> str:
 
 # The only rune whose full lower-case mapping differs from its simple one (SpecialCasing.txt).
 _SIMPLE_LOWER = {"\u0130": "i"}
+
+
+# --- strconv ----------------------------------------------------------------------------------
+
+def go_int_syntax(text: str) -> bool:
+    """Whether ``strconv.Atoi`` would parse ``text`` (sign, ASCII digits; range aside)."""
+    return _INT_RE.fullmatch(text) is not None
+
+
+def go_atoi(text: str) -> int:
+    """strconv.Atoi with the error ignored: 0 on a syntax error, clamped to int64 on overflow."""
+    if not _INT_RE.fullmatch(text):
+        return 0
+    return max(-(2**63), min(2**63 - 1, int(text)))
+
+
+def go_atoi_checked(text: str) -> int | None:
+    """strconv.Atoi where the caller checks the error: None on a syntax error or overflow."""
+    if not _INT_RE.fullmatch(text):
+        return None
+    value = int(text)
+    return value if -(2**63) <= value < 2**63 else None
+
+
+def go_parse_uint(text: str, bits: int) -> tuple[int, bool]:
+    """strconv.ParseUint: (value, ok); on overflow the maximum and not ok."""
+    if not _UINT_RE.fullmatch(text):
+        return 0, False
+    value = int(text)
+    if value >= 1 << bits:
+        return (1 << bits) - 1, False
+    return value, True

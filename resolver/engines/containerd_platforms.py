@@ -1,5 +1,6 @@
 """containerd's platform matchers: NewMatcher, Only, OnlyStrict, Ordered, Any, All, OnlyOS,
-the platform vectors behind Only, the Windows os.version rules and Default() per host OS.
+the platform vectors behind Only, and Default() per host OS (the Windows os.version rules
+and matchers are in :mod:`resolver.engines.containerd_windows`, loaded for Windows only).
 
 Written from containerd/platforms ``compare.go``, ``platforms.go``, ``defaults_*.go`` and
 ``platform_windows_compat.go`` (v0.2.1 … v1.0.0-rc.4) and containerd 1.6/1.7 in-tree
@@ -10,17 +11,14 @@ on one host (GOOS, GOARCH, the detected variant, the Windows build).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Literal, Protocol
+from typing import Protocol
 
 from resolver.engines.containerd_rules import ContainerdRules
+from resolver.gotext import go_atoi, go_atoi_checked, go_int_syntax
 from resolver.platform import Platform, normalize
 from resolver.platform_tables import ARM64_VARIANT_VERSIONS
-
-LTSC2022 = 20348
-LTSC2025 = 26100
 
 
 class Matcher(Protocol):
@@ -29,104 +27,6 @@ class Matcher(Protocol):
 
 class MatchComparer(Matcher, Protocol):
     def less(self, p1: Platform, p2: Platform) -> bool: ...
-
-
-# --- Go integer parsing, as each generation used it -------------------------------------------
-
-_INT_RE = re.compile(r"[+-]?[0-9]+")
-_UINT_RE = re.compile(r"[0-9]+")
-
-
-def _go_atoi(text: str) -> int:
-    """strconv.Atoi with the error ignored: 0 on a syntax error, clamped to int64 on overflow."""
-    if not _INT_RE.fullmatch(text):
-        return 0
-    return max(-(2**63), min(2**63 - 1, int(text)))
-
-
-def _go_atoi_checked(text: str) -> int | None:
-    """strconv.Atoi where the caller checks the error: None on a syntax error or overflow."""
-    if not _INT_RE.fullmatch(text):
-        return None
-    value = int(text)
-    return value if -(2**63) <= value < 2**63 else None
-
-
-def _go_parse_uint(text: str, bits: int) -> tuple[int, bool]:
-    """strconv.ParseUint: (value, ok); on overflow the maximum and not ok."""
-    if not _UINT_RE.fullmatch(text):
-        return 0, False
-    value = int(text)
-    if value >= 1 << bits:
-        return (1 << bits) - 1, False
-    return value, True
-
-
-@dataclass(frozen=True, slots=True)
-class WinVersion:
-    major: int = 0
-    minor: int = 0
-    build: int = 0
-
-    @property
-    def is_zero(self) -> bool:
-        return self.major == 0 and self.minor == 0 and self.build == 0
-
-
-def windows_version(text: str, rules: ContainerdRules) -> WinVersion:
-    """Parse ``major.minor.build[.ubr]`` the way the release does (the UBR never counts)."""
-    if rules.windows_match == "rc1":
-        # rc.1+ getWindowsOSVersion: fewer than 2 dots or any ParseUint error -> zero.
-        if text.count(".") < 2:
-            return WinVersion()
-        major_t, minor_t, build_t = [*text.split(".", 3), ""][:3]
-        major, ok1 = _go_parse_uint(major_t, 8)
-        minor, ok2 = _go_parse_uint(minor_t, 8)
-        build, ok3 = _go_parse_uint(build_t, 16)
-        if not (ok1 and ok2 and ok3):
-            return WinVersion()
-        return WinVersion(major, minor, build)
-    parts = text.split(".")
-    if len(parts) < 3:
-        return WinVersion()
-    if rules.windows_match == "rc0":
-        # rc.0: ParseUint with the error ignored (0 on syntax errors, the maximum on overflow).
-        return WinVersion(_go_parse_uint(parts[0], 8)[0], _go_parse_uint(parts[1], 8)[0],
-                          _go_parse_uint(parts[2], 16)[0])
-    # hcsshim osversion era: Atoi, errors ignored, then uint8/uint16 conversions wrap.
-    return WinVersion(_go_atoi(parts[0]) & 0xFF, _go_atoi(parts[1]) & 0xFF,
-                      _go_atoi(parts[2]) & 0xFFFF)
-
-
-def windows_compatible(host: WinVersion, ctr: WinVersion, rules: ContainerdRules) -> bool:
-    """checkWindowsHostAndContainerCompat (platform_windows_compat.go; hcsshim osversion)."""
-    if host.major != ctr.major or host.minor != ctr.minor:
-        return False
-    if host.build < LTSC2022:  # before ltsc2022 only the exact build runs
-        return host.build == ctr.build
-    if rules.ltsc_floor == "rc2":
-        # rc.2-rc.4: the latest LTSC strictly below the host; a host past 26100 loses ltsc2022.
-        floor = LTSC2022
-        for release in (LTSC2025, LTSC2022):
-            if host.build > release:
-                floor = release
-                break
-    else:
-        floor = LTSC2022  # hcsshim and rc.0/rc.1: [20348], the largest not above the host
-    return floor <= ctr.build <= host.build
-
-
-def _build_prefix(version: str) -> str:
-    """The first three dotted fields (``prefix()`` of the 1.6/1.7 Windows matchers)."""
-    parts = version.split(".")
-    return ".".join(parts[:3]) if len(parts) > 3 else version
-
-
-def windows_revision(version: str) -> int:
-    """The 4th field (UBR); 0 when absent or when Atoi fails (revision() / winRevision())."""
-    parts = version.split(".")
-    value = _go_atoi_checked(parts[3]) if len(parts) >= 4 else None
-    return value if value is not None else 0
 
 
 # --- the matchers -----------------------------------------------------------------------------
@@ -152,6 +52,10 @@ class Platforms:
         os.version check and (rc.3+) the os.features subset rule."""
         version_check = self._version_check(platform)
         matcher: Matcher = EqualityMatcher(self, self.normalize(platform), version_check)
+        if platform.os != "windows" and self.goos != "windows":
+            return matcher
+        from resolver.engines.containerd_windows import StripWin32k, WindowsMatchComparer
+
         if platform.os == "windows" and self.rules.strip_win32k:
             matcher = StripWin32k(matcher)
         if self.goos != "windows":
@@ -177,16 +81,22 @@ class Platforms:
             return None
         if rule != "rc1" and self.goos != "windows":
             return None  # before rc.1 only a Windows host builds the windows matcher
+        from resolver.engines.containerd_windows import (
+            build_prefix,
+            windows_compatible,
+            windows_version,
+        )
+
         rules = self.rules
         mine = platform.os_version
         if rule == "prefix":
-            prefix = _build_prefix(mine)
+            prefix = build_prefix(mine)
             return lambda v: v.startswith(prefix) or v == ""
         if rule == "hcs-1.7":
-            host = windows_version(_build_prefix(mine), rules)
+            host = windows_version(build_prefix(mine), rules)
             return lambda v: v == "" or windows_compatible(host, windows_version(v, rules), rules)
         if rule in ("v0.2", "rc0"):
-            host = windows_version(_build_prefix(mine), rules)
+            host = windows_version(build_prefix(mine), rules)
             return lambda v: mine == "" or v == "" or windows_compatible(
                 host, windows_version(v, rules), rules)
         host = windows_version(mine, rules)
@@ -236,6 +146,8 @@ class Platforms:
             return self.ordered(spec, Platform("linux", self.goarch, self.cpu_variant))
         if self.goos != "windows":
             return self.only(spec)
+        from resolver.engines.containerd_windows import Windows16Default, WindowsMatchComparer
+
         rule = self.rules.windows_default
         if rule == "only":
             return self.only(spec)
@@ -249,7 +161,7 @@ def platform_vector(platform: Platform, rules: ContainerdRules) -> list[Platform
     """compare.go platformVector (per generation): amd64 vN..v1 then 386; arm vN..v5;
     arm64 by the rc.1+ table (or the older algorithm) then arm v8..v5."""
     arch, variant = platform.architecture, platform.variant
-    level = _go_atoi_checked(variant.removeprefix("v")) or 0  # an Atoi error adds no levels
+    level = go_atoi_checked(variant.removeprefix("v")) or 0  # an Atoi error adds no levels
     if arch == "amd64":
         out = [platform]
         for n in range(level - 1, 0, -1):
@@ -291,11 +203,11 @@ def _arm64_vector_rc0(platform: Platform, variant: str, rules: ContainerdRules) 
     out = [platform]
     major_t, dot, minor_t = variant.partition(".")
     major_t = major_t.removeprefix("v")
-    if _INT_RE.fullmatch(major_t) and _go_atoi(major_t) >= 8:
-        major = _go_atoi(major_t)
+    if go_int_syntax(major_t) and go_atoi(major_t) >= 8:
+        major = go_atoi(major_t)
         minor = 0
-        if len(variant) == 4 and dot and _INT_RE.fullmatch(minor_t):  # only "vM.m" forms
-            minor = _go_atoi(minor_t)
+        if len(variant) == 4 and dot and go_int_syntax(minor_t):  # only "vM.m" forms
+            minor = go_atoi(minor_t)
         if major == 9:
             out += [replace(platform, variant="v9" if m == 0 else f"v9.{m}")
                     for m in range(minor - 1, -1, -1)]
@@ -330,41 +242,6 @@ class EqualityMatcher:
         if self.lib.rules.features and n.os_features:
             return _features_subset(n.os_features, mine.os_features)
         return True
-
-
-@dataclass(frozen=True, slots=True)
-class StripWin32k:
-    """rc.4+ windowsStripFeaturesMatcher: drop the first ``win32k`` from the candidate."""
-
-    inner: Matcher
-
-    def match(self, platform: Platform) -> bool:
-        features = list(platform.os_features)
-        if "win32k" in features:
-            features.remove("win32k")
-        return self.inner.match(replace(platform, os_features=tuple(features)))
-
-
-@dataclass(frozen=True, slots=True)
-class WindowsMatchComparer:
-    """Windows matchers with a Less: matched first; when both match, the larger revision (UBR,
-    1.7 windowsmatcher .. rc.1) or the larger os.version *string* (rc.2+)."""
-
-    inner: Matcher
-    by: Literal["revision", "string"] = "string"
-
-    def match(self, platform: Platform) -> bool:
-        return self.inner.match(platform)
-
-    def less(self, p1: Platform, p2: Platform) -> bool:
-        m1, m2 = self.match(p1), self.match(p2)
-        if m1 and m2:
-            if self.by == "revision":
-                return windows_revision(p1.os_version) > windows_revision(p2.os_version)
-            # Go compares strings byte-wise: compare UTF-8 bytes, not code points
-            return p1.os_version.encode("utf-8", "surrogateescape") > p2.os_version.encode(
-                "utf-8", "surrogateescape")
-        return m1 and not m2
 
 
 @dataclass(frozen=True, slots=True)
@@ -453,38 +330,6 @@ class OnlyOSComparer:
         if not a:
             return False
         return self.arch_order.less(p1, p2)
-
-
-@dataclass(frozen=True, slots=True)
-class Windows16Default:
-    """containerd 1.6 Default() on Windows (defaults_windows.go matchComparer)."""
-
-    lib: Platforms
-    defaults: MatchComparer
-    host_version: str
-    rule: str
-
-    def match(self, platform: Platform) -> bool:
-        if not self.defaults.match(platform):
-            return False
-        prefix = _build_prefix(self.host_version)
-        if self.rule == "1.6-prefix":  # 1.6.0-1.6.17: string prefix only
-            return platform.os_version.startswith(prefix)
-        if platform.os != "windows":  # 1.6.18+: only windows candidates
-            return False
-        if platform.os_version == "":  # HPC images carry no os.version
-            return True
-        if self.rule == "1.6-prefix-or-empty":
-            return platform.os_version.startswith(prefix)
-        rules = self.lib.rules
-        return windows_compatible(windows_version(prefix, rules),
-                                  windows_version(platform.os_version, rules), rules)
-
-    def less(self, p1: Platform, p2: Platform) -> bool:
-        m1, m2 = self.match(p1), self.match(p2)
-        if m1 and m2:
-            return windows_revision(p1.os_version) > windows_revision(p2.os_version)
-        return m1 and not m2
 
 
 def accepted_in_order(comparer: MatchComparer, candidates: Sequence[Platform]) -> list[Platform]:

@@ -29,15 +29,17 @@ from resolver.engines.containerd_platforms import (
     ALL,
     MatchComparer,
     Platforms,
+    accepted_in_order,
+    platform_vector,
+)
+from resolver.engines.containerd_rules import ContainerdRules, rules_for
+from resolver.engines.containerd_windows import (
     Windows16Default,
     WindowsMatchComparer,
     WinVersion,
-    accepted_in_order,
-    platform_vector,
     windows_compatible,
     windows_version,
 )
-from resolver.engines.containerd_rules import ContainerdRules, rules_for
 from resolver.gosort import slice_stable
 from resolver.platform import SYNTAX_RC3, Platform, format_all, parse_platform
 
