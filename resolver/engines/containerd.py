@@ -423,14 +423,12 @@ def _rules(version: Version) -> ContainerdRules:
 def _rule_lines(first: Version, last: Version) -> tuple[str, ...]:
     """Which platform code each patch range of a series links (containerd_rules.RULES_TABLE)."""
     lines = []
-    for spec, rules in RULES_TABLE:
-        low = min((Version(s.version) for s in spec if s.operator == ">="), default=first)
-        high = min((Version(s.version) for s in spec if s.operator == "<"), default=None)
-        if (high is not None and high <= first) or low > last:
+    for releases, rules in RULES_TABLE:
+        low, high = releases.first, releases.before
+        if high <= first or low > last:
             continue
         shown_low = max(low, first)
-        shown_high = last if high is None or high > last else None
-        upper = str(shown_high) if shown_high else f"<{high}"
+        upper = str(last) if high > last else f"<{high}"
         lines.append(f"{shown_low}..{upper}: {rules.platforms_lib}: {rules.note}")
     return tuple(lines)
 
@@ -439,8 +437,8 @@ def profiles() -> list[ProfileInfo]:
     out = []
     for series in SERIES:
         first, last = Version(f"{series.name}.0"), Version(series.newest)
-        libs = dict.fromkeys(r.platforms_lib for spec, r in RULES_TABLE
-                             if any(Version(f"{series.name}.{n}") in spec for n in range(100)))
+        libs = dict.fromkeys(r.platforms_lib for releases, r in RULES_TABLE
+                             if releases.first <= last and releases.before > first)
         out.append(ProfileInfo(
             name=f"containerd@{series.name}", family="containerd",
             versions=f"{first} - {last} (default {last})",

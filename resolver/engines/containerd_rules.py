@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
 from resolver.platform import (
@@ -22,6 +21,7 @@ from resolver.platform import (
     SYNTAX_V0_2,
     PlatformSyntax,
 )
+from resolver.releases import Releases, between
 
 # How NewMatcher checks a Windows candidate's os.version (containerd.md 5.1-5.3):
 #   none      1.6 in-tree: NewMatcher ignores os.version
@@ -82,38 +82,38 @@ _RC2 = replace(
 )
 
 # (versions, rules), first match wins.
-RULES_TABLE: tuple[tuple[SpecifierSet, ContainerdRules], ...] = (
-    (SpecifierSet(">=1.6.0,<1.6.18"), replace(
+RULES_TABLE: tuple[tuple[Releases, ContainerdRules], ...] = (
+    (between("1.6.0", "1.6.18"), replace(
         _INTREE_16, windows_default="1.6-prefix", uname_fallback=False, freebsd_variant=False,
         note="amd64 vN and arm64->arm fallbacks; Windows Default(): os.version string prefix")),
-    (SpecifierSet(">=1.6.18,<1.6.22"), replace(
+    (between("1.6.18", "1.6.22"), replace(
         _INTREE_16, windows_default="1.6-prefix-or-empty", uname_fallback=False,
         freebsd_variant=False,
         note="Windows Default(): an empty os.version matches too")),
-    (SpecifierSet(">=1.6.22,<1.6.23"), replace(
+    (between("1.6.22", "1.6.23"), replace(
         _INTREE_16, windows_default="1.6-prefix-or-empty",
         note="arm variant falls back to uname when cpuinfo lacks it")),
-    (SpecifierSet(">=1.6.23,<1.7.0"), replace(
+    (between("1.6.23", "1.7.0"), replace(
         _INTREE_16, note="Windows Default(): hcsshim build compatibility (ltsc2022 window)")),
-    (SpecifierSet(">=1.7.0,<1.7.6"), replace(
+    (between("1.7.0", "1.7.6"), replace(
         _INTREE_17, note="Windows: Only(DefaultSpec) with a build-prefix matcher; "
                          "FreeBSD Default() is Ordered")),
-    (SpecifierSet(">=1.7.6,<1.7.19"), replace(
+    (between("1.7.6", "1.7.19"), replace(
         _INTREE_17, syntax=SYNTAX_INTREE_WINFILL, windows_match="hcs-1.7",
         note="Windows: hcsshim compatibility; Parse fills the host build")),
-    (SpecifierSet(">=1.7.19,<2.0.0"), replace(
+    (between("1.7.19", "2.0.0"), replace(
         _V0_2, note="os(version) grammar; an empty matcher os.version matches every build")),
-    (SpecifierSet(">=2.0.0,<2.0.2"), replace(
+    (between("2.0.0", "2.0.2"), replace(
         _V0_2, platforms_lib="containerd/platforms v1.0.0-rc.0", syntax=SYNTAX_RC0,
         arm64_vector="algorithmic", windows_match="rc0",
         note="'.' allowed in arch/variant; arm64 minor variants worked out from the text")),
-    (SpecifierSet(">=2.0.2,<2.1.6"), replace(
+    (between("2.0.2", "2.1.6"), replace(
         _RC1, note="arm64 variant table (unknown variants match nothing); os.version checked "
                    "on every host")),
-    (SpecifierSet(">=2.1.6,<2.3.0"), replace(
+    (between("2.1.6", "2.3.0"), replace(
         _RC2, note="ltsc2025 in the compat list; Windows Default() orders by os.version string, "
                    "no 386 fallback")),
-    (SpecifierSet(">=2.3.0,<2.4.0"), replace(
+    (between("2.3.0", "2.4.0"), replace(
         _RC2, platforms_lib="containerd/platforms v1.0.0-rc.4", syntax=SYNTAX_RC4,
         features=True, strip_win32k=True,
         note="os.features in grammar and matching (subset; win32k stripped on Windows)")),
@@ -141,7 +141,7 @@ SERIES: tuple[Series, ...] = (
 
 def rules_for(version: Version) -> ContainerdRules | None:
     """The rules of one containerd release, or None when no modelled release matches."""
-    for spec, rules in RULES_TABLE:
-        if version in spec:
+    for releases, rules in RULES_TABLE:
+        if version in releases:
             return rules
     return None

@@ -1276,11 +1276,9 @@ def _series_rules(series: Series, vendored_only: bool = False) -> tuple[str, ...
     """The platforms code and the behaviour changes inside one series, for `pullsim engines`."""
     first, last = Version(series.first), Version(series.newest)
     lines = []
-    for spec, vendored in VENDORED:
-        low = max([Version(s.version) for s in spec if s.operator == ">="], default=first)
-        highs = [Version(s.version) for s in spec if s.operator == "<"]
-        if low <= last and (not highs or min(highs) > first):
-            lines.append(f"{spec}: {vendored.label}")
+    for releases, vendored in VENDORED:
+        if releases.first <= last and releases.before > first:
+            lines.append(f"{releases}: {vendored.label}")
     if vendored_only:
         return tuple(lines)
     for change in CHANGES:

@@ -22,10 +22,10 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 from typing import Any, Literal
 
-from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
 from resolver.engines.containerd_rules import ContainerdRules, rules_for
+from resolver.releases import Releases, between
 
 # --- the platforms code a release links --------------------------------------------------------
 
@@ -53,24 +53,24 @@ FORK_2010 = Vendored(
     "x86_64 variants cleared, amd64/v1 kept, Only only steps arm v8>v7>v6>v5)", None)
 
 # (releases, linked platforms code); from vendor.conf / vendor.mod / go.mod at each tag.
-VENDORED: tuple[tuple[SpecifierSet, Vendored], ...] = (
-    (SpecifierSet(">=20.10.0,<21"), FORK_2010),
-    (SpecifierSet(">=23.0.0,<23.0.2"), Vendored("containerd v1.6.16 platforms", "1.6.16")),
-    (SpecifierSet(">=23.0.2,<23.0.6"), Vendored("containerd v1.6.19 platforms", "1.6.19")),
-    (SpecifierSet(">=23.0.6,<23.0.7"), Vendored("containerd v1.6.21 platforms", "1.6.21")),
-    (SpecifierSet(">=23.0.7,<24"), Vendored("containerd v1.6.22 platforms", "1.6.22")),
-    (SpecifierSet(">=24.0.0,<24.0.6"), Vendored("containerd v1.6.21 platforms", "1.6.21")),
-    (SpecifierSet(">=24.0.6,<25"), Vendored("containerd v1.6.22 platforms", "1.6.22")),
-    (SpecifierSet(">=25.0.0,<25.0.17"), Vendored("containerd v1.7.12 platforms", "1.7.12")),
-    (SpecifierSet(">=25.0.17,<26"), Vendored("containerd/platforms v0.2.1", "1.7.33")),
-    (SpecifierSet(">=26.0.0,<26.0.1"), Vendored("containerd v1.7.14 platforms", "1.7.14")),
-    (SpecifierSet(">=26.0.1,<26.1.1"), Vendored("containerd v1.7.15 platforms", "1.7.15")),
-    (SpecifierSet(">=26.1.1,<26.1.4"), Vendored("containerd v1.7.16 platforms", "1.7.16")),
-    (SpecifierSet(">=26.1.4,<27.1.0"), Vendored("containerd v1.7.18 platforms", "1.7.18")),
-    (SpecifierSet(">=27.1.0,<28"), Vendored("containerd/platforms v0.2.1", "1.7.20")),
-    (SpecifierSet(">=28.0.0,<29"), Vendored("containerd/platforms v1.0.0-rc.1", "2.0.2")),
-    (SpecifierSet(">=29.0.0,<29.6.0"), Vendored("containerd/platforms v1.0.0-rc.2", "2.2.0")),
-    (SpecifierSet(">=29.6.0,<30"), Vendored("containerd/platforms v1.0.0-rc.4", "2.3.0")),
+VENDORED: tuple[tuple[Releases, Vendored], ...] = (
+    (between("20.10.0", "21"), FORK_2010),
+    (between("23.0.0", "23.0.2"), Vendored("containerd v1.6.16 platforms", "1.6.16")),
+    (between("23.0.2", "23.0.6"), Vendored("containerd v1.6.19 platforms", "1.6.19")),
+    (between("23.0.6", "23.0.7"), Vendored("containerd v1.6.21 platforms", "1.6.21")),
+    (between("23.0.7", "24"), Vendored("containerd v1.6.22 platforms", "1.6.22")),
+    (between("24.0.0", "24.0.6"), Vendored("containerd v1.6.21 platforms", "1.6.21")),
+    (between("24.0.6", "25"), Vendored("containerd v1.6.22 platforms", "1.6.22")),
+    (between("25.0.0", "25.0.17"), Vendored("containerd v1.7.12 platforms", "1.7.12")),
+    (between("25.0.17", "26"), Vendored("containerd/platforms v0.2.1", "1.7.33")),
+    (between("26.0.0", "26.0.1"), Vendored("containerd v1.7.14 platforms", "1.7.14")),
+    (between("26.0.1", "26.1.1"), Vendored("containerd v1.7.15 platforms", "1.7.15")),
+    (between("26.1.1", "26.1.4"), Vendored("containerd v1.7.16 platforms", "1.7.16")),
+    (between("26.1.4", "27.1.0"), Vendored("containerd v1.7.18 platforms", "1.7.18")),
+    (between("27.1.0", "28"), Vendored("containerd/platforms v0.2.1", "1.7.20")),
+    (between("28.0.0", "29"), Vendored("containerd/platforms v1.0.0-rc.1", "2.0.2")),
+    (between("29.0.0", "29.6.0"), Vendored("containerd/platforms v1.0.0-rc.2", "2.2.0")),
+    (between("29.6.0", "30"), Vendored("containerd/platforms v1.0.0-rc.4", "2.3.0")),
 )
 
 # Debian 12's docker.io 20.10.24+dfsg1 (the project's dockerd oracle) is built against Debian's
@@ -85,8 +85,8 @@ def vendored_for(version: Version) -> Vendored | None:
     if version.local and version.local.startswith("dfsg") and version.release[:2] == (20, 10):
         return DEBIAN_2010
     plain = Version(version.base_version)
-    for spec, vendored in VENDORED:
-        if plain in spec:
+    for releases, vendored in VENDORED:
+        if plain in releases:
             return vendored
     return None
 
