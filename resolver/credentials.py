@@ -30,7 +30,6 @@ import base64
 import binascii
 import json
 import os
-import subprocess
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -234,6 +233,8 @@ def run_helper(name: str, server: str, env: Mapping[str, str] | None = None,
     where = f"{program}" + (f" ({named_by})" if named_by else "")
     if not name or "/" in name or name != name.strip():
         raise CredentialsError(f"{where}: invalid credential helper name {name!r}")
+    import subprocess  # only here: most pulls run no helper, and a cold answer counts the ms
+
     try:
         proc = subprocess.run(
             [program, "get"], input=server.encode(), capture_output=True, timeout=timeout,
