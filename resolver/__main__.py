@@ -1,5 +1,3 @@
-import sys
+from resolver.cli import launch
 
-from resolver.cli import main
-
-sys.exit(main())
+launch()

@@ -320,12 +320,14 @@ def cmd_cache(args: argparse.Namespace) -> int:
         return EXIT_YES
     http = found["http_cache"]
     state = "" if http["ok"] else ", unreadable: rebuilt on next use"
+    waiting = found["pending"]["entries"]
     pairs = [
         ("directory", found["directory"]),
         ("http cache", f"{http['path']} ({_size(http['bytes'])}, {http['responses']} "
                        f"responses{state})"),
-        ("http cache, waiting", f"{found['pending']['entries']} responses (written into the "
-                                "http cache by the next run that goes to a registry)"),
+        ("http cache, waiting", f"{waiting} responses" + (
+            " (written into the http cache by the next run that goes to a registry)"
+            if waiting else "")),
         ("documents", f"{found['blobs']['entries']} ({_size(found['blobs']['bytes'])})"),
         ("tags", found["tags"]["entries"]),
         ("references", found["refs"]["entries"]),
@@ -407,6 +409,19 @@ def _question(fields: dict[str, Any]) -> Question | None:
     return Question(fields["reference"], engine=fields["engine"], host=fields["host"],
                     platform=fields["platform"], output=fields["output"],
                     offline=fields["offline"], max_age=fields["max_age"])
+
+
+def launch() -> NoReturn:
+    """The ``pullsim`` command (``scripts/pullsim``, ``python -m resolver``): :func:`main`, then
+    exit without the interpreter's final garbage collection. Everything is written, closed and
+    flushed by then; what the collection would free is the memory of the modules (requests,
+    urllib3, the engines), and walking it costs a cold answer about 50 ms here
+    (benchmarks/README.md). ``gc.freeze`` moves it all out of the collector's sight."""
+    import gc
+
+    code = main()
+    gc.freeze()
+    sys.exit(code)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -125,12 +125,23 @@ def test_host_lists_engines(capsys):
                                            "reports": "linux/arm64/v8"}]
 
 
-def test_module_entry_point_runs():
-    proc = subprocess.run([sys.executable, "-m", "resolver", "resolve", str(GOLANG_ALPINE),
+SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "pullsim"
+
+
+@pytest.mark.parametrize("command", [["-m", "resolver"], [str(SCRIPT)]], ids=["-m", "script"])
+def test_the_command_runs_and_exits_with_main_s_code(command):
+    """``python -m resolver`` and the installed launcher: main()'s output and exit code, the
+    final garbage collection skipped (cli.launch) without losing a byte."""
+    proc = subprocess.run([sys.executable, *command, "resolve", str(GOLANG_ALPINE),
                            "--platform", "linux/s390x", "-o", "json"],
                           capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["selected_platform"] == "linux/s390x"
+    proc = subprocess.run([sys.executable, *command, "resolve", str(GOLANG_ALPINE),
+                           "--platform", "linux/s390x/x/y"], capture_output=True, text=True,
+                          check=False)
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr.startswith("pullsim: error: ") and proc.stderr.count("\n") == 1
 
 
 DEBIAN = FIXTURES / "debian-bullseye-20230109.json"
