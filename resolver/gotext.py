@@ -101,6 +101,15 @@ def go_int_syntax(text: str) -> bool:
     return _INT_RE.fullmatch(text) is not None
 
 
+def go_atoi_error(text: str) -> str:
+    """The error ``strconv.Atoi(text)`` returns, as Go prints it; "" when there is none."""
+    if not _INT_RE.fullmatch(text):
+        return f"strconv.Atoi: parsing {go_quote(text)}: invalid syntax"
+    if not -(2**63) <= int(text) < 2**63:
+        return f"strconv.Atoi: parsing {go_quote(text)}: value out of range"
+    return ""
+
+
 def go_atoi(text: str) -> int:
     """strconv.Atoi with the error ignored: 0 on a syntax error, clamped to int64 on overflow."""
     if not _INT_RE.fullmatch(text):

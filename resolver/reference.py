@@ -6,11 +6,11 @@ Transports (``TRANSPORT:REST``, as containers/image's ``transports/alltransports
   (no ``//``) is Docker's own image ``docker.io/library/docker:dind``, as ``docker pull`` reads it.
 - ``oci:DIR[:REF]``, ``oci-archive:FILE[:REF]`` — an OCI layout (directory or tar); the text is cut
   at its first ``:`` (containers/image ``oci/internal/oci_util.go`` ``SplitPathAndImage``) and
-  ``REF`` must match that file's ``refRegexp`` (the OCI ``org.opencontainers.image.ref.name``
-  grammar), else ``Invalid image REF``; ``@N`` (the N-th image, newer containers/image) is passed
-  on to the source, which checks it.
+  ``REF`` is an OCI ``ref.name`` or, for ``oci:``, ``@N`` (the N-th image).
 - ``docker-archive:FILE[:REF]`` — a ``docker save`` tar; ``REF`` is a tagged docker name or
   ``@N``, the N-th image in the archive (containers/image ``docker/archive/transport.go``).
+
+  Both ``REF`` grammars, with containers/image's messages, are :mod:`resolver.transport_refs`.
 - ``file:PATH`` — a bare manifest or index JSON document (what ``docker manifest inspect``
   prints); a plain path to an existing file means the same.
 
@@ -72,9 +72,6 @@ _PATH_COMPONENT_RE = re.compile(_PATH_COMPONENT, re.ASCII)
 # go-digest (opencontainers/go-digest algorithm.go): algorithms Docker links in, hex lengths.
 _DIGEST_HEX_LENGTH = {"sha256": 64, "sha384": 96, "sha512": 128}
 
-# containers/image oci/internal/oci_util.go refRegexp (the OCI ref.name annotation grammar)
-_OCI_REF_COMPONENT = r"(?:[A-Za-z0-9]+(?:(?:[-._:@+]|--)[A-Za-z0-9]+)*)"
-_OCI_REF_RE = re.compile(_OCI_REF_COMPONENT + r"(?:/" + _OCI_REF_COMPONENT + r")*", re.ASCII)
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,17 +170,34 @@ def parse_reference(text: str) -> Reference:
 def parse_image_name(text: str) -> ImageName:
     """A docker name, normalized as ``docker pull`` does (``ParseNormalizedNamed`` +
     ``TagNameOnly``): ``nginx`` → ``docker.io/library/nginx:latest``."""
+    return tag_name_only(parse_normalized_named(text))
+
+
+def tag_name_only(name: ImageName) -> ImageName:
+    """normalize.go ``TagNameOnly``: ``:latest`` for a name with neither tag nor digest."""
+    if name.tag or name.digest:
+        return name
+    return ImageName(name.domain, name.path, DEFAULT_TAG)
+
+
+def parse_normalized_named(text: str, *, containers_image: bool = False) -> ImageName:
+    """normalize.go ``ParseNormalizedNamed`` (no default tag). ``containers_image``: the copy
+    containers/image vendors as ``docker/reference`` (skopeo's ``docker-archive:`` reads names
+    with it): a first component is a host only with a '.' or ':' or as ``localhost`` (no
+    upper-case rule), no IPv6 hosts, and the older lower-case message."""
     if _IDENTIFIER_RE.fullmatch(text):
         raise InvalidReference(f"invalid repository name ({text}), cannot specify 64-byte "
                                "hexadecimal strings")
-    domain, remainder = _split_docker_domain(text)
+    domain, remainder = _split_docker_domain(text, upper_case_host=not containers_image)
     remote = remainder.partition(":")[0]
     if go_lower(remote) != remote:
+        if containers_image:
+            raise InvalidReference("invalid reference format: repository name must be lowercase")
         raise InvalidReference(f"invalid reference format: repository name ({remote}) must be "
                                "lowercase")
     name = _parse(f"{domain}/{remainder}")
-    if not name.tag and not name.digest:
-        name = ImageName(name.domain, name.path, DEFAULT_TAG)
+    if containers_image and name.domain.startswith("["):  # its domain grammar has no IPv6
+        raise InvalidReference("invalid reference format" + _why(text))
     return name
 
 
@@ -203,45 +217,37 @@ def _docker(rest: str, text: str) -> Reference:
 
 
 def _oci(transport: str, rest: str, text: str) -> Reference:
-    path, _, ref = rest.partition(":")
+    from resolver.transport_refs import parse_layout_ref, split_path
+
+    path, ref, _ = split_path(rest)
     if not path:
         raise InvalidReference(f"invalid reference {text!r}: {transport}: needs a path before "
                                "the ':'")
-    if ref.startswith("@"):  # @N: the N-th image of the index (newer containers/image)
-        if not re.fullmatch(r"-?[0-9]+", ref[1:], re.ASCII):
-            raise InvalidReference(f"Invalid source index {ref} (in {text!r}): @N needs a "
-                                   "number")
-        return Reference(transport, rest, path=path, ref=ref)
-    if ref and not _OCI_REF_RE.fullmatch(ref):
-        raise InvalidReference(f"Invalid image {ref} (in {text!r}): an OCI image name is "
-                               "letters and digits separated by '-', '.', '_', ':', '@', '+', "
-                               "'--' or '/'")
+    try:
+        parse_layout_ref(ref, allow_index=transport == "oci")
+    except InvalidReference as err:
+        raise InvalidReference(f"{err} (in {text!r})") from None
     return Reference(transport, rest, path=path, ref=ref)
 
 
 def _docker_archive(rest: str, text: str) -> Reference:
-    path, sep, ref = rest.partition(":")
+    from resolver.transport_refs import parse_archive_ref, split_path
+
+    path, ref, colon = split_path(rest)
     if not path:
         raise InvalidReference(f"invalid reference {text!r}: docker-archive: needs a path "
                                "before the ':'")
-    if not sep:
-        return Reference("docker-archive", rest, path=path)
-    if ref.startswith("@"):
-        if not re.fullmatch(r"[0-9]+", ref[1:], re.ASCII):
-            raise InvalidReference(f"Invalid source index {ref} (in {text!r}): @N needs a "
-                                   "non-negative number")
-        return Reference("docker-archive", rest, path=path, ref=ref)
     try:
-        name = parse_image_name(ref)
+        parsed = parse_archive_ref(ref if colon else None)
     except InvalidReference as err:
-        raise InvalidReference(f"docker-archive parsing reference: {err} (in {text!r})") from None
-    if name.digest:
-        raise InvalidReference(f"docker-archive doesn't support digest references: {rest}")
-    return Reference("docker-archive", rest, image=name, path=path)
+        raise InvalidReference(f"{err} (in {text!r})") from None
+    return Reference("docker-archive", rest, image=parsed.image, path=path,
+                     ref=ref if parsed.index is not None else "")
 
 
-def _split_docker_domain(name: str) -> tuple[str, str]:
-    """normalize.go ``splitDockerDomain``."""
+def _split_docker_domain(name: str, *, upper_case_host: bool = True) -> tuple[str, str]:
+    """normalize.go ``splitDockerDomain`` (``upper_case_host``: distribution v3's rule that a
+    first component with an upper-case letter is a host)."""
     maybe_domain, sep, maybe_remote = name.partition("/")
     if not sep:
         return DEFAULT_DOMAIN, OFFICIAL_REPO_PREFIX + name
@@ -249,7 +255,8 @@ def _split_docker_domain(name: str) -> tuple[str, str]:
         domain, remote = maybe_domain, maybe_remote
     elif maybe_domain == LEGACY_DEFAULT_DOMAIN:
         domain, remote = DEFAULT_DOMAIN, maybe_remote
-    elif "." in maybe_domain or ":" in maybe_domain or go_lower(maybe_domain) != maybe_domain:
+    elif "." in maybe_domain or ":" in maybe_domain or (
+            upper_case_host and go_lower(maybe_domain) != maybe_domain):
         domain, remote = maybe_domain, maybe_remote
     else:
         domain, remote = DEFAULT_DOMAIN, name

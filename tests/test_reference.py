@@ -129,11 +129,29 @@ def test_transports(text, expected):
     ("oci::v1", "oci: needs a path before the ':'"),
     ("oci:dir:bad ref", "Invalid image bad ref"),
     ("oci:dir:-x", "Invalid image -x"),
-    ("oci:dir:@x", "Invalid source index @x"),
-    ("docker-archive:x.tar:@x", "Invalid source index @x"),
-    ("docker-archive:x.tar:@-1", "Invalid source index @-1"),
-    ("docker-archive:x.tar:Busybox", "docker-archive parsing reference: invalid reference format"),
-    (f"docker-archive:x.tar:busybox@{DIGEST}", "docker-archive doesn't support digest references"),
+    # containers/image's own texts (oci_util.go parseOCIReferenceName, docker/archive/
+    # transport.go ParseReference and newReference), Go's strconv error included
+    ("oci:dir:@x", 'Invalid source index @x: not an integer: strconv.Atoi: parsing "x": '
+                   "invalid syntax"),
+    ("oci:dir:@99999999999999999999", "Invalid source index @99999999999999999999: not an "
+                                      'integer: strconv.Atoi: parsing "99999999999999999999": '
+                                      "value out of range"),
+    ("oci:dir:@-01", "Invalid source index @-1: must not be negative"),
+    ("oci-archive:x.tar:@0", "Invalid image @0 (oci-archive: takes an image name"),
+    ("docker-archive:x.tar:@x", 'Invalid source index @x: strconv.Atoi: parsing "x": invalid '
+                                "syntax"),
+    ("docker-archive:x.tar:@-1", "Invalid source index @-1: must not be negative"),
+    ("docker-archive:x.tar:Busybox", "docker-archive parsing reference: invalid reference "
+                                     "format: repository name must be lowercase (in"),
+    # containers/image's vendored docker/reference: no upper-case-host rule, no IPv6 hosts
+    ("docker-archive:x.tar:Foo/bar:1", "docker-archive parsing reference: invalid reference "
+                                       "format: repository name must be lowercase (in"),
+    ("docker-archive:x.tar:[::1]/bar:1", "docker-archive parsing reference: invalid reference "
+                                         "format"),
+    (f"docker-archive:x.tar:busybox@{DIGEST}", "reference does not include a tag: "
+                                               f"docker.io/library/busybox@{DIGEST}"),
+    (f"docker-archive:x.tar:busybox:1@{DIGEST}", "docker-archive doesn't support digest "
+                                                 "references: docker.io/library/busybox:1@"),
     ("", "invalid reference ''"),
     (" nginx", "invalid reference ' nginx'"),
     ("docker://", "invalid reference format"),

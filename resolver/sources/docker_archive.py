@@ -75,6 +75,12 @@ from resolver.sources.oci_archive import (
     zstd_supported,
 )
 from resolver.sources.oci_layout import MAX_CONFIG
+from resolver.transport_refs import (
+    ArchiveRef,
+    normalized_repo_tag,
+    parse_archive_ref,
+    split_path,
+)
 
 if TYPE_CHECKING:
     from resolver.lookup import Opened, SourceOptions
@@ -92,90 +98,6 @@ class ManifestItem:
     config: str
     repo_tags: tuple[str, ...] = ()
     layers: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class ArchiveRef:
-    """The ``:REF`` part: a normalized tagged name, or an index (``@N``), or neither."""
-
-    tag: str = ""
-    index: int | None = None
-
-
-# --- Docker reference normalization (docker/distribution reference: normalize.go,
-# regexp.go; ParseNormalizedNamed and TagNameOnly), only as far as tag matching needs it.
-# resolver/reference.py is gaining the full normalization (parse_image_name); this private copy
-# should give way to it once that lands.
-_PATH_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
-_DOMAIN_COMPONENT = r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])"
-_HOST = rf"(?:{_DOMAIN_COMPONENT}(?:\.{_DOMAIN_COMPONENT})*|\[[a-fA-F0-9:]+\])"
-_NAME = rf"(?:{_HOST}(?::[0-9]+)?/)?{_PATH_COMPONENT}(?:/{_PATH_COMPONENT})*"
-_TAG = r"[\w][\w.-]{0,127}"
-_DIGEST = r"[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}"
-_REFERENCE_RE = re.compile(rf"({_NAME})(?::({_TAG}))?(?:@({_DIGEST}))?", re.ASCII)
-_HEX64_RE = re.compile(r"[a-f0-9]{64}")
-
-
-def parse_docker_name(text: str) -> tuple[str, str, str]:
-    """``ParseNormalizedNamed``: (the fully qualified name, tag, digest); raises
-    InvalidReference with distribution's reason."""
-    if _HEX64_RE.fullmatch(text):
-        raise InvalidReference(f"invalid repository name ({text}), cannot specify 64-byte "
-                               "hexadecimal strings")
-    slash = text.find("/")
-    first = text[:slash]
-    if slash == -1 or (not any(c in first for c in ".:") and first != "localhost"
-                       and first.lower() == first):
-        domain, remainder = "docker.io", text
-    else:
-        domain, remainder = first, text[slash + 1:]
-    if domain == "index.docker.io":
-        domain = "docker.io"
-    if domain == "docker.io" and "/" not in remainder:
-        remainder = "library/" + remainder
-    remote = remainder.partition(":")[0]
-    if remote.lower() != remote:
-        raise InvalidReference(f"invalid reference format: repository name ({remote}) must "
-                               "be lowercase")
-    match = _REFERENCE_RE.fullmatch(f"{domain}/{remainder}")
-    if match is None:
-        raise InvalidReference(f"invalid reference format: {text!r}")
-    name, tag, digest = match.group(1), match.group(2) or "", match.group(3) or ""
-    if len(name) > 255:
-        raise InvalidReference("repository name must not be more than 255 characters")
-    return name, tag, digest
-
-
-def docker_reference_string(name: str, tag: str = "", digest: str = "") -> str:
-    """``reference.String()``: ``NAME[:TAG][@DIGEST]``."""
-    return name + (f":{tag}" if tag else "") + (f"@{digest}" if digest else "")
-
-
-def parse_archive_ref(text: str | None) -> ArchiveRef:
-    """``REF`` as ``transport.go`` ``ParseReference`` reads it (None: no colon at all)."""
-    if text is None:
-        return ArchiveRef()
-    if text.startswith("@"):
-        number = text[1:]
-        if not re.fullmatch(r"[+-]?[0-9]+", number):
-            raise InvalidReference(f"Invalid source index {text}: not an integer")
-        index = int(number)
-        if index < 0:
-            raise InvalidReference(f"Invalid source index @{index}: must not be negative")
-        return ArchiveRef(index=index)
-    try:
-        name, tag, digest = parse_docker_name(text)
-    except InvalidReference as err:
-        raise InvalidReference(f"docker-archive parsing reference: {err}") from None
-    if not tag and not digest:
-        tag = "latest"  # TagNameOnly
-    if not tag:
-        raise InvalidReference("reference does not include a tag: "
-                               + docker_reference_string(name, tag, digest))
-    if digest:
-        raise InvalidReference("docker-archive doesn't support digest references: "
-                               + docker_reference_string(name, tag, digest))
-    return ArchiveRef(tag=docker_reference_string(name, tag))
 
 
 # --- manifest.json
@@ -231,7 +153,7 @@ def choose_item(items: Sequence[ManifestItem], ref: ArchiveRef, where: str) -> M
         for i, item in enumerate(items):
             for tag in item.repo_tags:
                 try:
-                    normalized = docker_reference_string(*parse_docker_name(tag))
+                    normalized = normalized_repo_tag(tag)
                 except InvalidReference as err:
                     raise DocumentError(f"{where}: Invalid tag {tag!r} in manifest.json item "
                                         f"@{i}: {err}") from None
@@ -445,7 +367,7 @@ def open_source(reference: Reference, options: SourceOptions) -> Opened:
     """``docker-archive:FILE[:REF]``; the options do not apply to local files."""
     from resolver.lookup import Opened
 
-    file, colon, ref_text = reference.target.partition(":")
+    file, ref_text, colon = split_path(reference.target)
     if not file:
         raise InvalidReference(f"docker-archive reference {reference.target} isn't of the form "
                                "<path>[:<reference>]")

@@ -32,7 +32,8 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from resolver.errors import DocumentError, InvalidReference, SourceError
-from resolver.sources.oci_layout import open_layout, parse_layout_ref, split_target
+from resolver.sources.oci_layout import open_layout
+from resolver.transport_refs import parse_layout_ref, split_path
 
 if TYPE_CHECKING:
     from resolver.lookup import Opened, SourceOptions
@@ -234,12 +235,10 @@ def _check_tail(path: Path, offset: int, size: int, where: str) -> None:
 
 def open_source(reference: Reference, options: SourceOptions) -> Opened:
     """``oci-archive:FILE[:REF]``; the options do not apply to local files."""
-    file, ref_text = split_target(reference.target)
-    try:
-        ref = parse_layout_ref(ref_text, allow_index=False)
-    except InvalidReference as err:
-        hint = " (oci-archive: takes an image name; @INDEX is for oci:)" \
-            if ref_text.startswith("@") else ""
-        raise InvalidReference(f"{err}{hint}") from None
+    file, ref_text, _ = split_path(reference.target)
+    if not file:
+        raise InvalidReference(f"invalid reference {reference.target!r}: no path before the "
+                               "colon")
+    ref = parse_layout_ref(ref_text, allow_index=False)
     members = TarMembers.scan(Path(file), f"oci-archive:{file}")
     return open_layout(reference, members, ref, index_syntax=False)

@@ -40,6 +40,7 @@ from resolver import mediatypes as mt
 from resolver.errors import ChildUnavailable, DocumentError, InvalidReference, SourceError
 from resolver.model import Descriptor, Document, Index, compute_digest, parse_document
 from resolver.sources.file import MAX_DOCUMENT, read_capped
+from resolver.transport_refs import LayoutRef, parse_layout_ref, split_path
 
 if TYPE_CHECKING:
     from resolver.lookup import Opened, SourceOptions
@@ -55,12 +56,6 @@ IMAGE_LAYOUT_VERSION = "1.0.0"  # image-spec specs-go/v1/layout.go ImageLayoutVe
 REF_NAME = "org.opencontainers.image.ref.name"
 _DIGEST_DIRS = {"sha256": 64, "sha512": 128}
 
-# containers/image oci/internal/oci_util.go: the image-spec ref.name grammar.
-_SEPARATOR = r"(?:[-._:@+]|--)"
-_ALPHANUM = r"(?:[A-Za-z0-9]+)"
-_COMPONENT = rf"(?:{_ALPHANUM}(?:{_SEPARATOR}{_ALPHANUM})*)"
-_REF_NAME_RE = re.compile(rf"{_COMPONENT}(?:/{_COMPONENT})*")
-_INDEX_RE = re.compile(r"[+-]?[0-9]+")  # what Go's strconv.Atoi accepts
 
 
 class LayoutFiles(Protocol):
@@ -78,42 +73,6 @@ class LayoutFiles(Protocol):
     def read(self, name: str, cap: int) -> bytes:
         """The bytes of ``name``; SourceError when missing, DocumentError when over ``cap``."""
         ...
-
-
-@dataclass(frozen=True, slots=True)
-class LayoutRef:
-    """The ``:REF`` part: an image name, or a zero-based index (``@N``), or neither."""
-
-    name: str = ""
-    index: int | None = None
-
-    def __str__(self) -> str:
-        return f"@{self.index}" if self.index is not None else self.name
-
-
-def split_target(target: str) -> tuple[str, str]:
-    """``DIR[:REF]`` split at the first colon, as containers/image does on non-Windows hosts."""
-    path, _, ref = target.partition(":")
-    if not path:
-        raise InvalidReference(f"invalid reference {target!r}: no path before the colon")
-    return path, ref
-
-
-def parse_layout_ref(text: str, *, allow_index: bool = True) -> LayoutRef:
-    """``REF`` as containers/image parses it (``parseOCIReferenceName``, ``ValidateImageName``)."""
-    if not text:
-        return LayoutRef()
-    if allow_index and text.startswith("@"):
-        number = text[1:]
-        if not _INDEX_RE.fullmatch(number):
-            raise InvalidReference(f"Invalid source index @{number}: not an integer")
-        index = int(number)
-        if index < 0:
-            raise InvalidReference(f"Invalid source index @{index}: must not be negative")
-        return LayoutRef(index=index)
-    if not _REF_NAME_RE.fullmatch(text):
-        raise InvalidReference(f"Invalid image {text}")
-    return LayoutRef(name=text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,7 +226,10 @@ def open_layout(reference: Reference, files: LayoutFiles, ref: LayoutRef, *,
 
 def open_source(reference: Reference, options: SourceOptions) -> Opened:
     """``oci:DIR[:REF]``; the options do not apply to local directories."""
-    directory, ref_text = split_target(reference.target)
+    directory, ref_text, _ = split_path(reference.target)
+    if not directory:
+        raise InvalidReference(f"invalid reference {reference.target!r}: no path before the "
+                               "colon")
     ref = parse_layout_ref(ref_text)
     root = Path(directory)
     if not root.is_dir():

@@ -372,7 +372,9 @@ def test_oversized_config(tmp_path):
     (":busybox:1@sha256:" + "a" * 64, "docker-archive doesn't support digest references"),
     (":Busybox", "must be lowercase"),
     (":@-1", "Invalid source index @-1: must not be negative"),
-    (":@one", "Invalid source index @one: not an integer"),
+    (":@one", 'Invalid source index @one: strconv.Atoi: parsing "one": invalid syntax'),
+    (":Foo/bar:1", "docker-archive parsing reference: invalid reference format: repository "
+                   "name must be lowercase"),
     (":" + "a" * 64, "cannot specify 64-byte hexadecimal strings"),
 ])
 def test_bad_refs(tmp_path, busybox, ref, text):

@@ -157,7 +157,7 @@ def test_at_n_too_large(layout):
 
 @pytest.mark.parametrize(("ref", "text"), [
     ("@-1", "Invalid source index @-1: must not be negative"),
-    ("@x", "Invalid source index @x: not an integer"),
+    ("@x", 'Invalid source index @x: not an integer: strconv.Atoi: parsing "x": invalid syntax'),
     ("-bad", "Invalid image -bad"),
     ("a b", "Invalid image a b"),
 ])
