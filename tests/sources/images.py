@@ -1,4 +1,5 @@
-"""Small multi-platform test images, built in memory, and a pusher for a loopback registry.
+"""Small multi-platform test images, built in memory, and how to push them to a loopback
+registry.
 
 Every child is a real image (a config naming its platform and a unique label, one layer), so the
 registry accepts it and an engine that looks inside (an entry without a platform) finds a real
@@ -12,9 +13,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-import requests
-
 from resolver import mediatypes as mt
+from tests.oracle.registry import Registry, Upload
 
 OCI_LAYER = "application/vnd.oci.image.layer.v1.tar+gzip"
 DOCKER_LAYER = "application/vnd.docker.image.rootfs.diff.tar.gzip"
@@ -96,36 +96,15 @@ def multi_platform(name: str, platforms: tuple[str, ...] = ARM_PLATFORMS, oci: b
 
 
 class Pusher:
-    """POST + monolithic PUT for blobs, PUT for manifests (children first, top by tag)."""
+    """Pushes an :class:`Image` with the oracle's registry client (tests/oracle/registry.py):
+    blobs, children by digest, the top document by tag, digests checked."""
 
     def __init__(self, address: str, timeout: float = 30.0) -> None:
-        host = address.rsplit(":", 1)[0]
-        assert host in ("127.0.0.1", "localhost", "[::1]"), "only loopback registries"
-        self.base = f"http://{address}"
-        self.session = requests.Session()
-        self.session.trust_env = False
-        self.timeout = timeout
-
-    def blob(self, repository: str, digest: str, data: bytes) -> None:
-        start = self.session.post(f"{self.base}/v2/{repository}/blobs/uploads/",
-                                  timeout=self.timeout)
-        assert start.status_code == 202, start.text
-        location = requests.compat.urljoin(self.base, start.headers["Location"])
-        separator = "&" if "?" in location else "?"
-        done = self.session.put(f"{location}{separator}digest={digest}", data=data,
-                                headers={"Content-Type": "application/octet-stream"},
-                                timeout=self.timeout)
-        assert done.status_code == 201, done.text
-
-    def manifest(self, repository: str, ref: str, media_type: str, data: bytes) -> None:
-        done = self.session.put(f"{self.base}/v2/{repository}/manifests/{ref}", data=data,
-                                headers={"Content-Type": media_type}, timeout=self.timeout)
-        assert done.status_code == 201, done.text
-        assert done.headers.get("Docker-Content-Digest") == sha256(data)
+        self.registry = Registry(address, timeout=timeout)
 
     def push(self, repository: str, tag: str, image: Image) -> None:
-        for digest, data in image.blobs.items():
-            self.blob(repository, digest, data)
-        for media_type, digest, data in image.manifests:
-            self.manifest(repository, digest, media_type, data)
-        self.manifest(repository, tag, image.media_type, image.data)
+        self.registry.push(
+            repository, tag,
+            [Upload(digest, data) for digest, data in image.blobs.items()],
+            [Upload(digest, data, media_type) for media_type, digest, data in image.manifests],
+            Upload(image.digest, image.data, image.media_type))
