@@ -19,7 +19,15 @@ import re
 import time
 from urllib.parse import urlsplit
 
-from resolver.cache import MAX_DOCUMENT, _read, _sha256_hex, _unlink, _write_atomic, digest_of
+from resolver.cache import (
+    MAX_DOCUMENT,
+    _read,
+    _sha256_hex,
+    _unlink,
+    _write_atomic,
+    digest_of,
+    warn,
+)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -80,7 +88,7 @@ def keep(root: str, *, method: str, url: str, headers: Mapping[str, str], status
 
 def pending(root: str) -> Iterator[tuple[str, dict[str, Any]]]:
     """``(path, record)`` of each entry waiting, its body verified again; a damaged or foreign
-    file is removed."""
+    file is removed, with a warning."""
     directory = _pending_dir(root)
     try:
         names = sorted(os.listdir(directory))
@@ -90,16 +98,19 @@ def pending(root: str) -> Iterator[tuple[str, dict[str, Any]]]:
         path = os.path.join(directory, name)
         if name.endswith(".tmp"):
             continue
-        record = _load(path)
+        data = _read(path, _RECORD_CAP)
+        if data is None:  # taken in by another run meanwhile
+            continue
+        record = _load(data)
         if record is None:
+            warn(f"a waiting HTTP-cache entry ({path}) was damaged; removed")
             _unlink(path)
             continue
         yield path, record
 
 
-def _load(path: str) -> dict[str, Any] | None:
-    data = _read(path, _RECORD_CAP)
-    if data is None or len(data) > _RECORD_CAP:
+def _load(data: bytes) -> dict[str, Any] | None:
+    if len(data) > _RECORD_CAP:
         return None
     try:
         version, record = marshal.loads(data)

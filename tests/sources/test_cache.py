@@ -366,7 +366,7 @@ def test_a_cold_cache_leaves_its_entries_for_requests_cache(server):
                                  "GET /v2/", f"GET {TAG_PATH}"]
 
 
-def test_damaged_waiting_entries_are_dropped(tmp_path):
+def test_damaged_waiting_entries_are_dropped(tmp_path, capsys):
     from resolver import httpentries
 
     root = str(tmp_path)
@@ -384,6 +384,7 @@ def test_damaged_waiting_entries_are_dropped(tmp_path):
     assert record["headers"] == {"Accept": "x"} and record["response"] == {"Content-Type": "t"}
     Path(path).write_bytes(Path(path).read_bytes().replace(b"{}", b"[]"))
     assert list(httpentries.pending(root)) == [] and not Path(path).exists()
+    assert "was damaged; removed" in capsys.readouterr().err
 
 
 # --- damaged cache files ----------------------------------------------------------------------
