@@ -119,10 +119,7 @@ def go_atoi(text: str) -> int:
 
 def go_atoi_checked(text: str) -> int | None:
     """strconv.Atoi where the caller checks the error: None on a syntax error or overflow."""
-    if not _INT_RE.fullmatch(text):
-        return None
-    value = int(text)
-    return value if -(2**63) <= value < 2**63 else None
+    return None if go_atoi_error(text) else int(text)
 
 
 def go_parse_uint(text: str, bits: int) -> tuple[int, bool]:

@@ -117,15 +117,15 @@ class RegistryCachedSession(CachedSession):
                 break
             url = record["url"]
             response = requests.Response()
-            response.request = requests.Request(record["method"], url,
+            response.request = requests.Request("GET", url,
                                                 headers=record["headers"]).prepare()
             response.url = url
-            response.status_code = record["status"]
+            response.status_code = 200  # the only answer kept
             response.reason = record["reason"]
             response.headers = CaseInsensitiveDict(record["response"])
             response.raw = urllib3.HTTPResponse(
-                body=b"", headers=record["response"], status=record["status"],
-                reason=record["reason"], request_url=url, preload_content=False)
+                body=b"", headers=record["response"], status=200, reason=record["reason"],
+                request_url=url, preload_content=False)
             self.remember(response, record["body"], verify=record["verify"])
             if not self.settings.disabled:
                 httpentries.done(path)

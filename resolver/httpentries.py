@@ -16,7 +16,6 @@ from __future__ import annotations
 import marshal
 import os
 import re
-import time
 from urllib.parse import urlsplit
 
 from resolver.cache import (
@@ -38,9 +37,9 @@ PENDING = "pending"
 FORMAT = "1"  # bump when a record's shape changes: older records are then dropped
 _CONTENT_PATH = re.compile(r"/v2/(?:[^/?#]+/)+(?:manifests|blobs)/[^/?#]+")
 _BY_DIGEST = re.compile(r"/(?:manifests|blobs)/sha(?:256|512):[0-9a-f]+$")
-KEPT_REQUEST_HEADERS = frozenset({"accept", "user-agent"})
-DROPPED_RESPONSE_HEADERS = frozenset({"set-cookie", "set-cookie2", "www-authenticate",
-                                      "authorization", "proxy-authenticate"})
+_KEPT_REQUEST_HEADERS = frozenset({"accept", "user-agent"})
+_DROPPED_RESPONSE_HEADERS = frozenset({"set-cookie", "set-cookie2", "www-authenticate",
+                                       "authorization", "proxy-authenticate"})
 _RECORD_CAP = MAX_DOCUMENT + 64 * 1024  # a body and its headers
 
 
@@ -60,11 +59,11 @@ def immutable(url: str) -> bool:
 def request_headers(headers: Mapping[str, str]) -> dict[str, str]:
     """The request headers kept with an entry: ``Accept`` (part of the key) and
     ``User-Agent``; never ``Authorization`` or cookies."""
-    return {k: v for k, v in headers.items() if k.lower() in KEPT_REQUEST_HEADERS}
+    return {k: v for k, v in headers.items() if k.lower() in _KEPT_REQUEST_HEADERS}
 
 
 def response_headers(headers: Mapping[str, str]) -> dict[str, str]:
-    return {k: v for k, v in headers.items() if k.lower() not in DROPPED_RESPONSE_HEADERS}
+    return {k: v for k, v in headers.items() if k.lower() not in _DROPPED_RESPONSE_HEADERS}
 
 
 def _pending_dir(root: str) -> str:
@@ -74,14 +73,15 @@ def _pending_dir(root: str) -> str:
 def keep(root: str, *, method: str, url: str, headers: Mapping[str, str], status: int,
          reason: str, response: Mapping[str, str], body: bytes, verify: bool) -> bool:
     """Leave the verified answer to ``method url`` for requests-cache; False when it may not
-    be kept (the same rules as the HTTP cache's own writes)."""
+    be kept (the same rules as the HTTP cache's own writes: a ``200`` to a ``GET``, which is
+    all a record stands for)."""
     if method != "GET" or status != 200 or not cacheable_url(url) or len(body) > MAX_DOCUMENT:
         return False
     kept = request_headers(headers)
-    record = {"method": method, "url": url, "headers": kept, "status": status,
-              "reason": reason, "response": response_headers(response), "body": body,
-              "digest": digest_of(body), "verify": verify, "time": time.time()}
-    name = _sha256_hex("\0".join((method, url, kept.get("Accept", ""), str(verify))))
+    record = {"url": url, "headers": kept, "reason": reason,
+              "response": response_headers(response), "body": body, "digest": digest_of(body),
+              "verify": verify}
+    name = _sha256_hex("\0".join((url, kept.get("Accept", ""), str(verify))))
     return _write_atomic(root, os.path.join(_pending_dir(root), name),
                          marshal.dumps((FORMAT, record)))
 

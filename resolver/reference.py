@@ -219,10 +219,7 @@ def _docker(rest: str, text: str) -> Reference:
 def _oci(transport: str, rest: str, text: str) -> Reference:
     from resolver.transport_refs import parse_layout_ref, split_path
 
-    path, ref, _ = split_path(rest)
-    if not path:
-        raise InvalidReference(f"invalid reference {text!r}: {transport}: needs a path before "
-                               "the ':'")
+    path, ref, _ = split_path(transport, rest)
     try:
         parse_layout_ref(ref, allow_index=transport == "oci")
     except InvalidReference as err:
@@ -233,10 +230,7 @@ def _oci(transport: str, rest: str, text: str) -> Reference:
 def _docker_archive(rest: str, text: str) -> Reference:
     from resolver.transport_refs import parse_archive_ref, split_path
 
-    path, ref, colon = split_path(rest)
-    if not path:
-        raise InvalidReference(f"invalid reference {text!r}: docker-archive: needs a path "
-                               "before the ':'")
+    path, ref, colon = split_path("docker-archive", rest)
     try:
         parsed = parse_archive_ref(ref if colon else None)
     except InvalidReference as err:

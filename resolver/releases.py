@@ -23,6 +23,10 @@ class Releases:
     def __contains__(self, version: Version) -> bool:
         return not version.is_prerelease and self.first <= version < self.before
 
+    def overlaps(self, first: Version, last: Version) -> bool:
+        """Whether any release from ``first`` to ``last`` (both included) is in the range."""
+        return self.first <= last and self.before > first
+
     def __str__(self) -> str:
         return f"{self.first}..<{self.before}"
 

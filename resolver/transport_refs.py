@@ -56,10 +56,14 @@ class ArchiveRef:
         return str(self.image) if self.image is not None else ""
 
 
-def split_path(target: str) -> tuple[str, str, bool]:
+def split_path(transport: str, target: str) -> tuple[str, str, bool]:
     """``PATH[:REF]`` cut at the first ``:`` (``SplitPathAndImage``, ``strings.Cut``, as on a
-    non-Windows host): the path, the ref, and whether there was a colon."""
+    non-Windows host): the path, the ref, and whether there was a colon. An empty path is
+    refused here, for every transport alike."""
     path, colon, ref = target.partition(":")
+    if not path:
+        raise InvalidReference(f"invalid reference '{transport}:{target}': {transport}: needs a "
+                               "path before the ':'")
     return path, ref, bool(colon)
 
 

@@ -126,7 +126,9 @@ def test_transports(text, expected):
 
 @pytest.mark.parametrize(("text", "message"), [
     ("oci:", "nothing after oci:"),
-    ("oci::v1", "oci: needs a path before the ':'"),
+    ("oci::v1", "invalid reference 'oci::v1': oci: needs a path before the ':'"),
+    ("oci-archive::v1", "oci-archive: needs a path before the ':'"),
+    ("docker-archive::busybox", "docker-archive: needs a path before the ':'"),
     ("oci:dir:bad ref", "Invalid image bad ref"),
     ("oci:dir:-x", "Invalid image -x"),
     # containers/image's own texts (oci_util.go parseOCIReferenceName, docker/archive/

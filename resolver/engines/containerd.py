@@ -424,9 +424,9 @@ def _rule_lines(first: Version, last: Version) -> tuple[str, ...]:
     """Which platform code each patch range of a series links (containerd_rules.RULES_TABLE)."""
     lines = []
     for releases, rules in RULES_TABLE:
-        low, high = releases.first, releases.before
-        if high <= first or low > last:
+        if not releases.overlaps(first, last):
             continue
+        low, high = releases.first, releases.before
         shown_low = max(low, first)
         upper = str(last) if high > last else f"<{high}"
         lines.append(f"{shown_low}..{upper}: {rules.platforms_lib}: {rules.note}")
@@ -438,7 +438,7 @@ def profiles() -> list[ProfileInfo]:
     for series in SERIES:
         first, last = Version(f"{series.name}.0"), Version(series.newest)
         libs = dict.fromkeys(r.platforms_lib for releases, r in RULES_TABLE
-                             if releases.first <= last and releases.before > first)
+                             if releases.overlaps(first, last))
         out.append(ProfileInfo(
             name=f"containerd@{series.name}", family="containerd",
             versions=f"{first} - {last} (default {last})",

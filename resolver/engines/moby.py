@@ -1277,7 +1277,7 @@ def _series_rules(series: Series, vendored_only: bool = False) -> tuple[str, ...
     first, last = Version(series.first), Version(series.newest)
     lines = []
     for releases, vendored in VENDORED:
-        if releases.first <= last and releases.before > first:
+        if releases.overlaps(first, last):
             lines.append(f"{releases}: {vendored.label}")
     if vendored_only:
         return tuple(lines)

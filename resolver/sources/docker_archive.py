@@ -367,10 +367,7 @@ def open_source(reference: Reference, options: SourceOptions) -> Opened:
     """``docker-archive:FILE[:REF]``; the options do not apply to local files."""
     from resolver.lookup import Opened
 
-    file, ref_text, colon = split_path(reference.target)
-    if not file:
-        raise InvalidReference(f"docker-archive reference {reference.target} isn't of the form "
-                               "<path>[:<reference>]")
+    file, ref_text, colon = split_path("docker-archive", reference.target)
     ref = parse_archive_ref(ref_text if colon else None)
     members = TarMembers.scan(Path(file), f"docker-archive:{file}")
     image = open_image(members, ref, file)

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
-from resolver.errors import DocumentError, InvalidReference, SourceError
+from resolver.errors import DocumentError, SourceError
 from resolver.sources.oci_layout import open_layout
 from resolver.transport_refs import parse_layout_ref, split_path
 
@@ -235,10 +235,7 @@ def _check_tail(path: Path, offset: int, size: int, where: str) -> None:
 
 def open_source(reference: Reference, options: SourceOptions) -> Opened:
     """``oci-archive:FILE[:REF]``; the options do not apply to local files."""
-    file, ref_text, _ = split_path(reference.target)
-    if not file:
-        raise InvalidReference(f"invalid reference {reference.target!r}: no path before the "
-                               "colon")
+    file, ref_text, _ = split_path("oci-archive", reference.target)
     ref = parse_layout_ref(ref_text, allow_index=False)
     members = TarMembers.scan(Path(file), f"oci-archive:{file}")
     return open_layout(reference, members, ref, index_syntax=False)

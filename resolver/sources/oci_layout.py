@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from resolver import mediatypes as mt
-from resolver.errors import ChildUnavailable, DocumentError, InvalidReference, SourceError
+from resolver.errors import ChildUnavailable, DocumentError, SourceError
 from resolver.model import Descriptor, Document, Index, compute_digest, parse_document
 from resolver.sources.file import MAX_DOCUMENT, read_capped
 from resolver.transport_refs import LayoutRef, parse_layout_ref, split_path
@@ -226,10 +226,7 @@ def open_layout(reference: Reference, files: LayoutFiles, ref: LayoutRef, *,
 
 def open_source(reference: Reference, options: SourceOptions) -> Opened:
     """``oci:DIR[:REF]``; the options do not apply to local directories."""
-    directory, ref_text, _ = split_path(reference.target)
-    if not directory:
-        raise InvalidReference(f"invalid reference {reference.target!r}: no path before the "
-                               "colon")
+    directory, ref_text, _ = split_path("oci", reference.target)
     ref = parse_layout_ref(ref_text)
     root = Path(directory)
     if not root.is_dir():

@@ -422,3 +422,9 @@ def test_skopeo_synthesizes_the_same_manifest(tmp_path, shape):
     raw = subprocess.run(["skopeo", "inspect", "--raw", f"docker-archive:{archive}"],
                          check=True, capture_output=True, timeout=60).stdout
     assert open_archive(archive).document.raw == raw
+
+
+@pytest.mark.parametrize("opener", [open_archive, open_oci_archive])
+def test_an_empty_path_is_refused_before_any_file_is_read(opener):
+    with pytest.raises(InvalidReference, match="needs a path before the ':'"):
+        opener(":busybox")
